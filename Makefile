@@ -1,0 +1,16 @@
+# The two commands a newcomer needs; everything else is in the README.
+.PHONY: run test lint bench clean
+
+run:            ## Run the portal (web + worker + beat) with embedded defaults and demo data
+	bin/run
+
+test:           ## Install what tests need, lint, type-check and run the whole suite
+	bin/test
+
+lint:
+	bin/bootstrap requirements-dev.txt
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+clean:
+	rm -rf var staticfiles .pytest_cache .mypy_cache .ruff_cache
