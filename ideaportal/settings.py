@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "accounts",
+    "notifications",
     "ideas",
     "onboarding",
     "newsletter",
@@ -79,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
+                "notifications.context_processors.unread",
             ],
         },
     },
@@ -260,7 +262,11 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 # Project-wide beat entries; each app adds its own here, they are synced into
 # django-celery-beat's tables where admins can pause or reschedule them.
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "login-counters-purge": {"task": "accounts.login_counters_purge", "schedule": 3600.0},
+    # Safety net: e-mails a dead worker left pending are sent on the next sweep.
+    "notification-emails-sweep": {"task": "notifications.emails_send", "schedule": 300.0},
+}
 
 # --- Security -------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

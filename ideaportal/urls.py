@@ -12,15 +12,19 @@ from accounts import api as accounts_api
 from accounts import views as accounts_views
 from ideaportal import api
 from ideaportal.health import healthz
+from notifications import api as notifications_api
 
 api_v1 = [
     path("auth/token/", accounts_api.TokenView.as_view(), name="auth-token"),
     path("me/", accounts_api.MeView.as_view(), name="me"),
+    path("notifications/", notifications_api.NotificationListView.as_view(), name="notification-list"),
+    path("notifications/read/", notifications_api.NotificationReadView.as_view(), name="notification-read"),
 ]
 
 urlpatterns = [
     path("", accounts_views.home, name="home"),
     path("accounts/", include("accounts.urls")),
+    path("notifications/", include("notifications.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include((api_v1, "api"), namespace="api")),

@@ -44,13 +44,10 @@ def test_unreachable_cache_is_503_naming_the_cache(client):
     assert body["checks"]["database"]["status"] == "ok"
 
 
-def test_unreachable_broker_is_503_naming_the_broker(client):
-    original = celery_app.conf.broker_url
-    celery_app.conf.broker_url = DEAD_REDIS
-    try:
-        response = client.get("/healthz")
-    finally:
-        celery_app.conf.broker_url = original
+def test_unreachable_broker_is_503_naming_the_broker(client, monkeypatch):
+    monkeypatch.setattr(celery_app.conf, "broker_write_url", DEAD_REDIS)
+    monkeypatch.setattr(celery_app.conf, "broker_url", DEAD_REDIS)
+    response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["failing"] == ["broker"]
 
