@@ -54,7 +54,7 @@ class OnboardingView(GenericAPIView):
         if isinstance(exc, TrainingError):
             errors = [{"field": exc.field, "code": exc.code, "message": str(exc.message)}] if exc.field else []
             body = error_body(exc.status, exc.code, str(exc.message), errors)
-            if exc.allowed:
+            if exc.allowed or exc.code == "transition_not_allowed":
                 body["allowed"] = exc.allowed
             return Response(body, status=exc.status)
         return super().handle_exception(exc)

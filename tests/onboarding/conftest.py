@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from rest_framework.test import APIClient
 
 from tests.onboarding.factories import module_with_content
 
@@ -11,6 +12,8 @@ def module(db):
 
 
 @pytest.fixture
-def hr_api(api_client, hr_user):
-    api_client.force_authenticate(hr_user)
-    return api_client
+def hr_api(hr_user):
+    # A client of its own: a test may hold employee_api at the same time.
+    client = APIClient()
+    client.force_authenticate(hr_user)
+    return client

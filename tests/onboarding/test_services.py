@@ -308,7 +308,9 @@ def test_lesson_markdown_is_sanitised():
         module=module,
         actor=None,
         title="Unsafe",
-        body="# Title\n\n<script>alert(1)</script>\n\n[click](javascript:alert(1)) **bold** <img src=x onerror=alert(1)>",
+        body=(
+            "# Title\n\n<script>alert(1)</script>\n\n[click](javascript:alert(1)) **bold** <img src=x onerror=alert(1)>"
+        ),
     )
     html = lesson.body_html
     assert "<h2>Title</h2>" in html
