@@ -58,7 +58,7 @@ def module_list(request: AuthedHttpRequest) -> HttpResponse:
 
 @hr_required
 def module_create(request: AuthedHttpRequest) -> HttpResponse:
-    form = ModuleForm(request.POST or None)
+    form = ModuleForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         module = content.module_create(actor=request.user, **form.cleaned_data)
         messages.success(request, _("Module created as a draft. Add lessons, then publish it."))
@@ -69,7 +69,7 @@ def module_create(request: AuthedHttpRequest) -> HttpResponse:
 @hr_required
 def module_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     module = get_object_or_404(Module, pk=pk)
-    form = ModuleForm(request.POST or None, instance=module)
+    form = ModuleForm(request.POST if request.method == "POST" else None, instance=module)
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in ModuleForm.Meta.fields}
         content.module_update(module=Module.objects.get(pk=pk), actor=request.user, **fields)
@@ -105,7 +105,7 @@ def module_publish(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 def lesson_form(request: AuthedHttpRequest, pk: int, lesson_pk: int | None = None) -> HttpResponse:
     module = get_object_or_404(Module, pk=pk)
     lesson = get_object_or_404(Lesson, pk=lesson_pk, module=module, is_active=True) if lesson_pk else None
-    form = LessonForm(request.POST or None, instance=lesson)
+    form = LessonForm(request.POST if request.method == "POST" else None, instance=lesson)
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in LessonForm.Meta.fields}
         try:
@@ -145,7 +145,7 @@ def lesson_action(request: AuthedHttpRequest, pk: int, lesson_pk: int) -> HttpRe
 def question_form(request: AuthedHttpRequest, pk: int, question_pk: int | None = None) -> HttpResponse:
     module = get_object_or_404(Module, pk=pk)
     question = get_object_or_404(Question, pk=question_pk, module=module, is_active=True) if question_pk else None
-    form = QuestionForm(request.POST or None, question=question)
+    form = QuestionForm(request.POST if request.method == "POST" else None, question=question)
     if request.method == "POST" and form.is_valid():
         try:
             content.question_save(
@@ -185,7 +185,7 @@ def question_remove(request: AuthedHttpRequest, pk: int, question_pk: int) -> Ht
 @hr_required
 def assign(request: AuthedHttpRequest) -> HttpResponse:
     initial = {"module": request.GET.get("module")} if request.GET.get("module", "").isdigit() else None
-    form = AssignForm(request.POST or None, initial=initial)
+    form = AssignForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

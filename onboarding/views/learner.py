@@ -111,7 +111,7 @@ def quiz_page(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     questions = selectors.module_questions(module=assignment.module)
     if not questions:
         raise Http404
-    form = QuizForm(request.POST or None, questions=questions)
+    form = QuizForm(request.POST if request.method == "POST" else None, questions=questions)
     if request.method == "POST" and form.is_valid():
         try:
             attempt = learning.quiz_submit(assignment_id=assignment.pk, actor=request.user, answers=form.answers())
