@@ -69,7 +69,7 @@ class ChoiceFactory(factory.django.DjangoModelFactory):
 def module_with_content(*, lessons: int = 2, questions: int = 2, **kwargs) -> Module:
     """A published module with lessons and single-choice questions whose
     first answer is right and second wrong."""
-    module = ModuleFactory(**kwargs)
+    module: Module = ModuleFactory(**kwargs)  # type: ignore[assignment]
     for i in range(lessons):
         LessonFactory(module=module, position=i + 1, title=f"{module.title} lesson {i + 1}")
     for i in range(questions):

@@ -324,3 +324,25 @@ def test_lesson_moves_keep_a_clean_order(module):
     first, second = module.lessons.order_by("position")
     content.lesson_move(lesson=second, actor=None, direction="up")
     assert list(module.lessons.order_by("position").values_list("pk", flat=True)) == [second.pk, first.pk]
+
+
+def test_demo_seed_adds_modules_and_every_status_once():
+    from accounts import demo as accounts_demo
+    from onboarding import demo
+
+    accounts_demo.seed()
+    assert demo.seed()
+    statuses = {a.display_status() for a in Assignment.objects.all()}
+    assert statuses == {"assigned", "in_progress", "completed", "overdue", "waived"}
+    assert set(Assignment.objects.values_list("module__slug", flat=True)) >= {
+        "accessibility-lab",
+        "military-life-immersion",
+        "customer-empathy",
+        "product-knowledge-auto-claims",
+    }
+    count = Assignment.objects.count()
+    assert demo.seed() == []
+    assert Assignment.objects.count() == count
+    # Completed demo training went through a failed attempt first.
+    completed = Assignment.objects.filter(status="completed").first()
+    assert list(completed.attempts.values_list("passed", flat=True)) == [False, True]
