@@ -19,6 +19,7 @@ from accounts.models import User
 from onboarding.lifecycle import TrainingError
 from onboarding.markdown import render_markdown
 from onboarding.models import Choice, Lesson, MediaKind, Module, ModuleStatus, Question, QuestionKind
+from onboarding.services.learning import open_assignments_recheck
 
 MODULE_FIELDS = {"title", "kind", "summary", "estimated_minutes", "pass_mark", "recertify_months"}
 LESSON_FIELDS = {"title", "body", "media_url", "media_kind", "media_alternative"}
@@ -154,6 +155,7 @@ def lesson_retire(*, lesson: Lesson, actor: User | None) -> None:
         Lesson.objects.filter(pk=lesson.pk).update(is_active=False)
     else:
         lesson.delete()
+    open_assignments_recheck(module_id=lesson.module_id, actor=actor)
 
 
 @transaction.atomic(durable=True)
@@ -207,3 +209,4 @@ def question_save(
 def question_retire(*, question: Question, actor: User | None) -> None:
     """Take a question out of the quiz; past attempts keep their copy."""
     Question.objects.filter(pk=question.pk).update(is_active=False)
+    open_assignments_recheck(module_id=question.module_id, actor=actor)

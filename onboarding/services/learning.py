@@ -78,7 +78,7 @@ def lessons_remaining(assignment: Assignment) -> list[Lesson]:
     )
 
 
-def _complete_if_done(assignment: Assignment, actor: User, now: datetime.datetime) -> None:
+def _complete_if_done(assignment: Assignment, actor: User | None, now: datetime.datetime) -> None:
     if lessons_remaining(assignment):
         return
     has_quiz = Question.objects.filter(module_id=assignment.module_id, is_active=True).exists()
@@ -99,6 +99,23 @@ def _complete_if_done(assignment: Assignment, actor: User, now: datetime.datetim
         to_status=AssignmentStatus.COMPLETED,
     )
     assignment.status, assignment.completed_at, assignment.expires_on = AssignmentStatus.COMPLETED, now, expires_on
+
+
+def open_assignments_recheck(*, module_id: int, actor: User | None) -> int:
+    """After HR removes a lesson or a question, complete the in-progress
+    assignments that now have nothing left to do (otherwise they would wait
+    for an action the learner can no longer take). Returns how many."""
+    now = timezone.now()
+    completed = 0
+    for assignment in (
+        Assignment.objects.select_for_update()
+        .select_related("module")
+        .filter(module_id=module_id, status=AssignmentStatus.IN_PROGRESS)
+        .order_by("id")
+    ):
+        _complete_if_done(assignment, actor, now)
+        completed += assignment.status == AssignmentStatus.COMPLETED
+    return completed
 
 
 def _lesson_complete(*, assignment_id: int, lesson_id: int, actor: User) -> Assignment:

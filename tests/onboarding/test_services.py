@@ -346,3 +346,13 @@ def test_demo_seed_adds_modules_and_every_status_once():
     # Completed demo training went through a failed attempt first.
     completed = Assignment.objects.filter(status="completed").first()
     assert list(completed.attempts.values_list("passed", flat=True)) == [False, True]
+
+
+def test_removing_the_last_unfinished_lesson_completes_waiting_learners(employee):
+    module = module_with_content(lessons=2, questions=0)
+    assignment = AssignmentFactory(module=module, user=employee)
+    first, second = module.lessons.order_by("position")
+    learning.lesson_complete(assignment_id=assignment.pk, lesson_id=first.pk, actor=employee)
+    content.lesson_retire(lesson=second, actor=None)
+    assignment.refresh_from_db()
+    assert assignment.status == AssignmentStatus.COMPLETED
