@@ -60,8 +60,10 @@ def roles_sync(*, apps: Any = global_apps) -> None:
 
 
 def roles_sync_after_migrate(sender: Any, **kwargs: Any) -> None:
-    # post_migrate fires once per app; syncing after our own app is enough
-    # because Django emits it for every app after all migrations have run.
-    if getattr(sender, "name", None) != "accounts":
+    # post_migrate fires once per app, in INSTALLED_APPS order, and each
+    # app's permissions are created by its own post_migrate handler. Syncing
+    # after the last app with models is the first moment they all exist.
+    with_models = [config for config in global_apps.get_app_configs() if config.models_module is not None]
+    if not with_models or getattr(sender, "name", None) != with_models[-1].name:
         return
     roles_sync()

@@ -223,6 +223,15 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets that share a field name ("status", "kind") get one
+    # stable schema name each instead of a hash suffix.
+    "ENUM_NAME_OVERRIDES": {
+        "TrainingModuleStatusEnum": "onboarding.models.ModuleStatus",
+        "TrainingModuleKindEnum": "onboarding.models.ModuleKind",
+        "TrainingAssignmentStatusEnum": "onboarding.lifecycle.AssignmentStatus",
+        "TrainingQuestionKindEnum": "onboarding.models.QuestionKind",
+        "TrainingAssignmentEventKindEnum": "onboarding.models.AssignmentEvent.Kind",
+    },
 }
 
 # --- Celery ---------------------------------------------------------------
@@ -262,6 +271,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "login-counters-purge": {"task": "accounts.login_counters_purge", "schedule": 3600.0},
     # Safety net: e-mails a dead worker left pending are sent on the next sweep.
     "notification-emails-sweep": {"task": "notifications.emails_send", "schedule": 300.0},
+    # Hourly rather than daily: both are idempotent, so a missed or doubled
+    # run costs nothing and a reminder never waits a whole day for a retry.
+    "onboarding-reminders": {"task": "onboarding.reminders_send", "schedule": 3600.0},
+    "onboarding-recertifications": {"task": "onboarding.recertifications_assign", "schedule": 3600.0},
 }
 
 # --- Security -------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from django.views import defaults
 from drf_spectacular.views import SpectacularAPIView
 
@@ -15,17 +15,19 @@ from ideaportal.api_docs import api_docs
 from ideaportal.health import healthz
 from notifications import api as notifications_api
 
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
     path("auth/token/", accounts_api.TokenView.as_view(), name="auth-token"),
     path("me/", accounts_api.MeView.as_view(), name="me"),
     path("notifications/", notifications_api.NotificationListView.as_view(), name="notification-list"),
     path("notifications/read/", notifications_api.NotificationReadView.as_view(), name="notification-read"),
+    path("onboarding/", include("onboarding.api.urls")),
 ]
 
 urlpatterns = [
     path("", accounts_views.home, name="home"),
     path("accounts/", include("accounts.urls")),
     path("notifications/", include("notifications.urls")),
+    path("onboarding/", include("onboarding.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include((api_v1, "api"), namespace="api")),

@@ -37,3 +37,14 @@ def test_roles_sync_removes_a_grant_nobody_declares():
     editor.permissions.add(Permission.objects.get(codename="delete_user"))
     roles_sync()
     assert not editor.permissions.filter(codename="delete_user").exists()
+
+
+def test_roles_get_permissions_of_apps_that_migrate_after_accounts():
+    # onboarding migrates after accounts; its grants must be there after one migrate.
+    from django.apps import apps
+
+    declared = apps.get_app_config("onboarding").role_permissions
+    hr = set(Group.objects.get(name="hr").permissions.values_list("content_type__app_label", "codename"))
+    for dotted in declared.get("hr", []):
+        app_label, codename = dotted.split(".", 1)
+        assert (app_label, codename) in hr, dotted

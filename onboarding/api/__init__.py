@@ -1,0 +1,1 @@
+"""The onboarding API: serializers, views and their URLs."""

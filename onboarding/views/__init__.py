@@ -1,0 +1,1 @@
+"""Pages of the onboarding app: the learner's (learner.py) and HR's (hr.py)."""
