@@ -3,14 +3,12 @@ portal, each with lessons and a quiz, an onboarding plan, and assignments in
 every status for the people accounts/demo.py creates.
 
 Idempotent: modules are found by slug, assignments by person and module.
-``seed_demo`` runs every app's seed inside one transaction, so the services'
-durable wrappers are unwrapped here (``inspect.unwrap``) to run nested.
+Progress is made through the same services a learner's clicks call.
 """
 
 from __future__ import annotations
 
 import datetime
-import inspect
 import uuid
 
 from django.utils import timezone
@@ -225,9 +223,9 @@ ASSIGNMENTS = [
     ("somchai.wong@ideaportal.example", "accessibility-lab", "overdue", -1),
 ]
 
-_lesson_complete = inspect.unwrap(learning.lesson_complete)
-_quiz_submit = inspect.unwrap(learning.quiz_submit)
-_waive = inspect.unwrap(assignment_services.assignment_waive)
+_lesson_complete = learning.lesson_complete
+_quiz_submit = learning.quiz_submit
+_waive = assignment_services.assignment_waive
 
 
 def _module(spec: tuple, author: User | None) -> tuple[Module, bool]:

@@ -69,7 +69,7 @@ def test_secrets_can_come_from_files(tmp_path):
     [
         (
             {"DEBUG": "true", "SECRET_KEY": "", "DATABASE_URL": "", "REDIS_URL": "", "CELERY_BROKER_URL": ""},
-            "sqlite3|locmem|filesystem://|filebased",
+            "sqlite3|locmem|filesystem://localhost/|filebased",
         ),
         (PRODUCTION_ENV, "postgresql|redis|redis://cache.internal:6379/1|smtp"),
     ],
