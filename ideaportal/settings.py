@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # Full-text search and trigram lookups for ideas; harmless on SQLite.
+    "django.contrib.postgres",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -266,6 +268,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "login-counters-purge": {"task": "accounts.login_counters_purge", "schedule": 3600.0},
     # Safety net: e-mails a dead worker left pending are sent on the next sweep.
     "notification-emails-sweep": {"task": "notifications.emails_send", "schedule": 300.0},
+    # Ideas nobody took into review within 24 hours go to the reviewers, once.
+    "ideas-triage-escalate": {"task": "ideas.triage_escalate", "schedule": 900.0},
 }
 
 # --- Security -------------------------------------------------------------
