@@ -229,6 +229,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One named enum per choice set, however many fields use it.
+    "ENUM_NAME_OVERRIDES": {
+        "IdeaStatusEnum": "ideas.workflow.Status.choices",
+        "PatentStatusEnum": "ideas.workflow.PatentStatus.choices",
+        "CustomerMetricEnum": "ideas.models.Metric.choices",
+    },
 }
 
 # --- Celery ---------------------------------------------------------------

@@ -12,6 +12,7 @@ from accounts import api as accounts_api
 from accounts import views as accounts_views
 from ideaportal import api
 from ideaportal.health import healthz
+from ideas import api as ideas_api
 from notifications import api as notifications_api
 
 api_v1 = [
@@ -19,12 +20,14 @@ api_v1 = [
     path("me/", accounts_api.MeView.as_view(), name="me"),
     path("notifications/", notifications_api.NotificationListView.as_view(), name="notification-list"),
     path("notifications/read/", notifications_api.NotificationReadView.as_view(), name="notification-read"),
+    *ideas_api.urlpatterns,
 ]
 
 urlpatterns = [
     path("", accounts_views.home, name="home"),
     path("accounts/", include("accounts.urls")),
     path("notifications/", include("notifications.urls")),
+    path("ideas/", include("ideas.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include((api_v1, "api"), namespace="api")),

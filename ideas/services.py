@@ -37,6 +37,7 @@ from ideas.workflow import (
     PatentStatus,
     Status,
     move_check,
+    role_check,
 )
 from notifications.kinds import kind_register
 from notifications.services import notify
@@ -366,7 +367,7 @@ def idea_patent_transition(
     idea = _locked(idea)
     roles = selectors.idea_roles(idea=idea, user=actor)
     if idea.status not in PATENT_TRACK_STATUSES:
-        move_check(PATENT_MOVES, current="", target=to, roles=roles, labels=PatentStatus)  # 403 first
+        role_check(PATENT_MOVES, target=to, roles=roles, labels=PatentStatus)
         raise MoveNotAllowed(
             _("The patent track opens once an idea is accepted; this one is %(status)s.")
             % {"status": idea.get_status_display()},

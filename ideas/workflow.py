@@ -129,12 +129,17 @@ def moves_open(moves: tuple[Move, ...], *, current: str, roles: set[str]) -> lis
     return [move for move in moves if move.source == current and move.role in roles]
 
 
+def role_check(moves: tuple[Move, ...], *, target: str, roles: set[str], labels: type[models.TextChoices]) -> None:
+    """Refuse (403) a move to ``target`` that none of ``roles`` may ever make."""
+    if not roles & _roles_for(moves, target):
+        raise MoveForbidden(_("You may not move an idea to “%(target)s”.") % {"target": labels(target).label})
+
+
 def move_check(
     moves: tuple[Move, ...], *, current: str, target: str, roles: set[str], labels: type[models.TextChoices]
 ) -> Move:
     """Return the move from ``current`` to ``target`` or raise why not."""
-    if not roles & _roles_for(moves, target):
-        raise MoveForbidden(_("You may not move an idea to “%(target)s”.") % {"target": labels(target).label})
+    role_check(moves, target=target, roles=roles, labels=labels)
     for move in moves:
         if move.source == current and move.target == target and move.role in roles:
             return move
