@@ -11,7 +11,6 @@ from typing import Any
 
 from django.apps import apps
 from django.core.management.base import BaseCommand
-from django.db import transaction
 
 from accounts.demo import DEMO_PASSWORD, PEOPLE
 
@@ -21,15 +20,17 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         created: list[str] = []
-        with transaction.atomic():
-            for config in apps.get_app_configs():
-                try:
-                    module = import_module(f"{config.name}.demo")
-                except ModuleNotFoundError as exc:
-                    if exc.name != f"{config.name}.demo":
-                        raise
-                    continue
-                created.extend(module.seed())
+        # No transaction around the apps' seeds: they call the apps' services,
+        # which are durable transactions of their own (STYLE.md) and may not
+        # be nested. Each seed() is idempotent, so a failed run is simply rerun.
+        for config in apps.get_app_configs():
+            try:
+                module = import_module(f"{config.name}.demo")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{config.name}.demo":
+                    raise
+                continue
+            created.extend(module.seed())
         if created:
             self.stdout.write(self.style.SUCCESS(f"Created {len(created)} demo records."))
         else:
