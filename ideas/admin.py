@@ -26,14 +26,14 @@ class ReadOnlyInline(admin.TabularInline):
 class EventInline(ReadOnlyInline):
     model = IdeaEvent
     fields = ["created_at", "actor", "track", "from_value", "to_value", "comment", "related_idea"]
-    readonly_fields = fields
+    readonly_fields = ["created_at", "actor", "track", "from_value", "to_value", "comment", "related_idea"]
     fk_name = "idea"
 
 
 class ScorecardInline(ReadOnlyInline):
     model = Scorecard
     fields = ["reviewer", "customer_impact", "feasibility", "novelty", "cost", "comment"]
-    readonly_fields = fields
+    readonly_fields = ["reviewer", "customer_impact", "feasibility", "novelty", "cost", "comment"]
 
 
 @admin.register(Idea)

@@ -22,7 +22,7 @@ D = "@ideaportal.example"
 REVIEWER = f"priya.natarajan{D}"
 COUNSEL = f"marcus.lee{D}"
 
-CAMPAIGNS = [
+CAMPAIGNS: list[dict[str, Any]] = [
     {
         "slug": "hurricane-season",
         "title": "Hurricane season",
