@@ -317,7 +317,7 @@ def idea_vote(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         error = str(exc.message)
     if _is_htmx(request):
         idea = _idea_or_404(request, pk)
-        return render(request, "ideas/_vote.html", {"idea": idea, "can_vote": True, "vote_error": error})
+        return render(request, "ideas/_vote_response.html", {"idea": idea, "can_vote": True, "vote_error": error})
     return redirect(idea)
 
 
