@@ -109,7 +109,7 @@ def test_submit_vote_review_accept_launch_with_history_and_notifications(
     expect(page.get_by_text("CSAT +4")).to_be_visible()
 
 
-def test_the_other_idea_pages_are_accessible(page: Page, reviewer):
+def test_the_other_idea_pages_are_accessible(page, reviewer):
     campaign = CampaignFactory(title="Hurricane season")
     tag = TagFactory(name="accessibility")
     mine = IdeaFactory(title="My own draft", author=reviewer, campaign=campaign, tags=[tag])
@@ -156,7 +156,7 @@ def test_the_other_idea_pages_are_accessible(page: Page, reviewer):
     assert Idea.objects.get(pk=accepted.pk).patent_status == "disclosed"
 
 
-def test_follow_toggles_without_reload_and_a_refused_vote_is_explained(page: Page, employee):
+def test_follow_toggles_without_reload_and_an_author_sees_no_vote_button(page, employee):
     own = IdeaFactory(title="Mine", status="submitted", author=employee)
     other = IdeaFactory(title="Someone else's", status="submitted", author=UserFactory())
     sign_in(page, employee.email)
