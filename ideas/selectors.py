@@ -174,7 +174,10 @@ def idea_list(
     if tag:
         qs = qs.filter(tags__slug=tag)
     if author:
-        qs = qs.filter(Q(author_id=author) | Q(co_authors=author)).distinct()
+        # A subquery, not a join: a join would repeat rows per co-author and
+        # inflate the vote counts that "trending" adds up.
+        co_written = Idea.co_authors.through.objects.filter(user_id=author).values("idea_id")
+        qs = qs.filter(Q(author_id=author) | Q(pk__in=co_written))
     if q.strip():
         qs = _search(qs, q.strip())
     if ordering == "votes":

@@ -7,7 +7,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from ideas import selectors
 from ideas.models import Idea, Vote
+from tests.accounts.factories import UserFactory
 from tests.ideas.factories import (
     CampaignFactory,
     CommentFactory,
@@ -15,6 +17,7 @@ from tests.ideas.factories import (
     ScorecardFactory,
     TagFactory,
     VoteFactory,
+    recount,
 )
 
 pytestmark = pytest.mark.django_db
@@ -369,3 +372,13 @@ def test_list_endpoints_make_the_same_queries_for_1_and_50_ideas(api_client, rev
         response = api_client.get(url)
     assert response.status_code == 200
     assert response.json()["count"] == (2 if "campaigns" in url else 50)
+
+
+def test_author_filter_with_co_authors_keeps_one_row_per_idea_and_exact_trending(api_client, employee):
+    helpers = UserFactory.create_batch(3)
+    idea = IdeaFactory(title="Team idea", status="submitted", author=employee, co_authors=helpers)
+    recount(VoteFactory(idea=idea).idea)
+    api_client.force_authenticate(employee)
+    assert titles(api_client.get(f"/api/v1/ideas/?author={helpers[0].pk}&ordering=trending")) == ["Team idea"]
+    ranked = selectors.idea_list(user=employee, author=employee.pk, ordering="trending")
+    assert [row.trending for row in ranked] == [1 + 4 + 2 + 1]

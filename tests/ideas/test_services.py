@@ -328,3 +328,10 @@ def test_vote_count_stays_equal_to_vote_rows_after_a_mix_of_votes(employee):
     VoteFactory(idea=idea)  # a row written behind the services' back ...
     idea = recount(idea)  # ... is picked up by a recount
     assert idea.vote_count == Vote.objects.filter(idea=idea).count() == 4
+
+
+def test_reviewers_hold_the_ideas_admin_permissions_after_migrate():
+    from django.contrib.auth.models import Group
+
+    granted = set(Group.objects.get(name="reviewer").permissions.values_list("codename", flat=True))
+    assert {"view_idea", "view_ideaevent", "add_campaign", "view_scorecard"} <= granted
