@@ -60,10 +60,11 @@ def roles_sync(*, apps: Any = global_apps) -> None:
 
 
 def roles_sync_after_migrate(sender: Any, **kwargs: Any) -> None:
-    # post_migrate fires once per app, in INSTALLED_APPS order, and each
-    # app's permissions are created by its own post_migrate handler. Syncing
-    # after the last app with models is the first moment they all exist.
+    # post_migrate fires once per app that has models, in INSTALLED_APPS
+    # order, and each app's permissions are created by its own signal. So
+    # sync after the *last* such app: by then every app's permissions exist
+    # (syncing after "accounts" missed those of apps listed after it).
     with_models = [config for config in global_apps.get_app_configs() if config.models_module is not None]
-    if not with_models or getattr(sender, "name", None) != with_models[-1].name:
+    if not with_models or sender is not with_models[-1]:
         return
     roles_sync()

@@ -16,6 +16,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
@@ -70,6 +71,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             message = str(detail)
         code = exc.get_codes() if not isinstance(exc.get_codes(), (dict, list)) else exc.default_code
         response.data = error_body(response.status_code, str(code), message, errors)
+        # Extra machine-readable keys a view attaches (e.g. the moves that
+        # are allowed, on a 409), next to the common ones.
+        response.data.update(getattr(exc, "extra", None) or {})
         wait = getattr(exc, "wait", None)
         if isinstance(exc, exceptions.Throttled) and wait is not None:
             response.data["retry_after"] = int(wait)
@@ -79,6 +83,19 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(exc, PermissionDenied):
         response.data = error_body(403, "permission_denied", _("You do not have permission to do this."))
     return response
+
+
+class Conflict(exceptions.APIException):
+    """409: the request is valid but the current state of the thing refuses it.
+    ``extra`` keys are added to the error body."""
+
+    status_code = 409
+    default_code = "conflict"
+    default_detail = gettext_lazy("The current state does not allow this.")
+
+    def __init__(self, detail: Any = None, code: str | None = None, *, extra: dict[str, Any] | None = None) -> None:
+        super().__init__(detail, code)
+        self.extra = extra or {}
 
 
 class Pagination(PageNumberPagination):
@@ -109,6 +126,8 @@ ERROR_RESPONSES = {
     400: error_response("The input is not valid; `errors` names each field and problem."),
     401: error_response("Not signed in: send a session cookie or `Authorization: Token <key>`."),
     403: error_response("Signed in, but not allowed to do this."),
+    404: error_response("Nothing at this address that you can see."),
+    409: error_response("The current state of the object does not allow this."),
 }
 
 

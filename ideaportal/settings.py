@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # Full-text search and trigram lookups for ideas; harmless on SQLite.
+    "django.contrib.postgres",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -223,9 +225,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
-    # Choice sets that share a field name ("status", "kind") get one
-    # stable schema name each instead of a hash suffix.
+    # One named enum per choice set, however many fields use it.
     "ENUM_NAME_OVERRIDES": {
+        "IdeaStatusEnum": "ideas.workflow.Status.choices",
+        "PatentStatusEnum": "ideas.workflow.PatentStatus.choices",
+        "CustomerMetricEnum": "ideas.models.Metric.choices",
         "TrainingModuleStatusEnum": "onboarding.models.ModuleStatus",
         "TrainingModuleKindEnum": "onboarding.models.ModuleKind",
         "TrainingAssignmentStatusEnum": "onboarding.lifecycle.AssignmentStatus",
@@ -275,6 +279,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # run costs nothing and a reminder never waits a whole day for a retry.
     "onboarding-reminders": {"task": "onboarding.reminders_send", "schedule": 3600.0},
     "onboarding-recertifications": {"task": "onboarding.recertifications_assign", "schedule": 3600.0},
+    # Ideas nobody took into review within 24 hours go to the reviewers, once.
+    "ideas-triage-escalate": {"task": "ideas.triage_escalate", "schedule": 900.0},
 }
 
 # --- Security -------------------------------------------------------------

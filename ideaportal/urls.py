@@ -13,6 +13,7 @@ from accounts import views as accounts_views
 from ideaportal import api
 from ideaportal.api_docs import api_docs
 from ideaportal.health import healthz
+from ideas import api as ideas_api
 from notifications import api as notifications_api
 
 api_v1: list[URLPattern | URLResolver] = [
@@ -21,6 +22,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("notifications/", notifications_api.NotificationListView.as_view(), name="notification-list"),
     path("notifications/read/", notifications_api.NotificationReadView.as_view(), name="notification-read"),
     path("onboarding/", include("onboarding.api.urls")),
+    *ideas_api.urlpatterns,
 ]
 
 urlpatterns = [
@@ -28,6 +30,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("notifications/", include("notifications.urls")),
     path("onboarding/", include("onboarding.urls")),
+    path("ideas/", include("ideas.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include((api_v1, "api"), namespace="api")),

@@ -1,0 +1,316 @@
+"""Reads about ideas, with the visibility rules applied.
+
+``idea_visible`` is the one place that says who sees what: drafts are seen
+by their authors and co-authors only; everyone signed in sees the rest.
+Every page and API view starts from it.
+"""
+
+from __future__ import annotations
+
+import operator
+from datetime import datetime, timedelta
+from functools import reduce
+from typing import Any
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField, TrigramSimilarity
+from django.db import connection
+from django.db.models import (
+    Avg,
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.roles import Role
+from accounts.selectors import user_has_role
+from ideas.models import TRIAGE_WINDOW, Campaign, Comment, Follow, Idea, IdeaEvent, Scorecard, Tag, Vote
+from ideas.workflow import (
+    AUTHOR,
+    PATENT_MOVES,
+    PATENT_TRACK_STATUSES,
+    REVIEWER,
+    STATUS_MOVES,
+    Move,
+    Status,
+    moves_open,
+)
+
+ORDERINGS = ("newest", "votes", "trending", "oldest")
+REVIEW_STATUSES = (Status.SUBMITTED, Status.IN_REVIEW, Status.NEEDS_INFO)
+SIMILAR_LIMIT = 5
+
+
+class SimpleTsVector(Func):
+    """``to_tsvector('simple', search_text)``: the indexed expression of
+    migration 0002, written out so PostgreSQL can use that index."""
+
+    template = "to_tsvector('simple'::regconfig, %(expressions)s)"
+    output_field = SearchVectorField()
+
+
+def _is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def idea_visible(*, user: User) -> QuerySet[Idea]:
+    """Every idea ``user`` may see."""
+    co_authored = Idea.co_authors.through.objects.filter(user_id=user.pk).values("idea_id")
+    return Idea.objects.filter(~Q(status=Status.DRAFT) | Q(author_id=user.pk) | Q(pk__in=co_authored))
+
+
+def idea_is_author(*, idea: Idea, user: User) -> bool:
+    if idea.author_id == user.pk:
+        return True
+    cache = getattr(idea, "_prefetched_objects_cache", {})
+    if "co_authors" in cache:
+        return any(person.pk == user.pk for person in idea.co_authors.all())
+    return idea.co_authors.filter(pk=user.pk).exists()
+
+
+def idea_roles(*, idea: Idea, user: User) -> set[str]:
+    """The roles ``user`` holds toward this idea, as the workflow table names them."""
+    roles = set()
+    if idea_is_author(idea=idea, user=user):
+        roles.add(AUTHOR)
+    if user_has_role(user=user, role=Role.REVIEWER):
+        roles.add(REVIEWER)
+    return roles
+
+
+def idea_moves_open(*, idea: Idea, user: User) -> list[Move]:
+    """Status moves ``user`` can make on this idea now."""
+    return moves_open(STATUS_MOVES, current=idea.status, roles=idea_roles(idea=idea, user=user))
+
+
+def idea_patent_moves_open(*, idea: Idea, user: User) -> list[Move]:
+    if idea.status not in PATENT_TRACK_STATUSES:
+        return []
+    return moves_open(PATENT_MOVES, current=idea.patent_status, roles=idea_roles(idea=idea, user=user))
+
+
+def _with_list_data(qs: QuerySet[Idea], *, user: User) -> QuerySet[Idea]:
+    """What a list row shows, in a fixed number of queries for any page size."""
+    return (
+        qs.select_related("author", "department", "campaign")
+        .prefetch_related("tags")
+        .annotate(has_voted=Exists(Vote.objects.filter(idea=OuterRef("pk"), user_id=user.pk)))
+    )
+
+
+def _search(qs: QuerySet[Idea], text: str) -> QuerySet[Idea]:
+    """Full-text search over title, problem and proposal, best first.
+
+    PostgreSQL: the ``simple`` full-text configuration (words split on spaces
+    and punctuation, no stemming) OR a case-folded substring match, which the
+    trigram index serves and which finds a word inside Thai and other
+    scripts without spaces. The rank weights title over problem over
+    proposal; an exact title hit comes first. SQLite: every word must appear.
+    """
+    folded = text.casefold()
+    if not _is_postgres():
+        for word in folded.split():
+            qs = qs.filter(search_text__contains=word)
+        return qs.order_by("-vote_count", "-created_at")
+    query = SearchQuery(text, config="simple", search_type="websearch")
+    document = (
+        SearchVector("title", weight="A", config="simple")
+        + SearchVector("problem", weight="B", config="simple")
+        + SearchVector("proposal", weight="C", config="simple")
+    )
+    return (
+        qs.annotate(_document=SimpleTsVector(F("search_text")))
+        .filter(Q(_document=query) | Q(search_text__contains=folded))
+        .annotate(
+            rank=SearchRank(document, query)
+            + Case(When(title__icontains=text, then=Value(1.0)), default=Value(0.0), output_field=FloatField())
+        )
+        .order_by("-rank", "-vote_count", "-created_at")
+    )
+
+
+def _trending(qs: QuerySet[Idea], now: datetime) -> QuerySet[Idea]:
+    """Votes weighted toward recent ones: a vote of the last day counts 8,
+    of the last week 4, of the last month 2, an older one 1."""
+    recent = [(timedelta(days=1), 8), (timedelta(days=7), 4), (timedelta(days=30), 2)]
+    score: Any = F("vote_count")
+    for age, weight in recent:
+        # Each window adds (weight - previous weight) so a vote counts once at its own weight.
+        score = score + Count("votes", filter=Q(votes__created_at__gte=now - age)) * Value(weight // 2)
+    return qs.annotate(trending=score).order_by("-trending", "-created_at")
+
+
+def idea_list(
+    *,
+    user: User,
+    status: str = "",
+    campaign: int | None = None,
+    department: int | None = None,
+    tag: str = "",
+    author: int | None = None,
+    q: str = "",
+    ordering: str = "",
+    now: datetime | None = None,
+) -> QuerySet[Idea]:
+    """The ideas ``user`` may see, filtered and ordered as asked."""
+    qs = idea_visible(user=user)
+    if status:
+        qs = qs.filter(status=status)
+    if campaign:
+        qs = qs.filter(campaign_id=campaign)
+    if department:
+        qs = qs.filter(department_id=department)
+    if tag:
+        qs = qs.filter(tags__slug=tag)
+    if author:
+        # A subquery, not a join: a join would repeat rows per co-author and
+        # inflate the vote counts that "trending" adds up.
+        co_written = Idea.co_authors.through.objects.filter(user_id=author).values("idea_id")
+        qs = qs.filter(Q(author_id=author) | Q(pk__in=co_written))
+    if q.strip():
+        qs = _search(qs, q.strip())
+    if ordering == "votes":
+        qs = qs.order_by("-vote_count", "-created_at", "-id")
+    elif ordering == "trending":
+        qs = _trending(qs, now or timezone.now())
+    elif ordering == "oldest":
+        qs = qs.order_by("created_at", "id")
+    elif ordering == "newest" or not q.strip():
+        qs = qs.order_by("-created_at", "-id")
+    return _with_list_data(qs, user=user)
+
+
+def idea_mine(*, user: User) -> QuerySet[Idea]:
+    """Ideas the person wrote or co-wrote, drafts included."""
+    return idea_list(user=user, author=user.pk)
+
+
+def idea_similar(*, user: User, text: str, exclude: int | None = None, limit: int = SIMILAR_LIMIT) -> list[Idea]:
+    """Existing ideas that look like ``text`` (shown while writing a new one).
+
+    PostgreSQL: any of the words in full text, or a title that is
+    trigram-similar (which also catches scripts without spaces); ranked by
+    both. SQLite: any longer word of the text in title, problem or proposal.
+    """
+    text = text.strip()[:500]
+    words = [word for word in text.casefold().split() if len(word) >= 4][:20]
+    if not words:
+        return []
+    qs = idea_visible(user=user).exclude(status__in=[Status.DRAFT, Status.WITHDRAWN, Status.DUPLICATE])
+    if exclude:
+        qs = qs.exclude(pk=exclude)
+    if _is_postgres():
+        query = reduce(operator.or_, [SearchQuery(word, config="simple") for word in words])
+        qs = (
+            qs.annotate(
+                _document=SimpleTsVector(F("search_text")),
+                similarity=TrigramSimilarity("title", text),
+            )
+            .filter(Q(_document=query) | Q(similarity__gt=0.2) | Q(search_text__contains=words[0]))
+            .annotate(score=SearchRank(SearchVector("title", "problem", config="simple"), query) + F("similarity"))
+            .order_by("-score", "-vote_count")
+        )
+    else:
+        qs = qs.filter(reduce(operator.or_, [Q(search_text__contains=word) for word in words])).order_by(
+            "-vote_count", "-created_at"
+        )
+    return list(qs.select_related("author")[:limit])
+
+
+def review_queue(*, user: User, now: datetime | None = None) -> QuerySet[Idea]:
+    """Ideas waiting for reviewers: overdue first (oldest wait first), then
+    everything else waiting for triage, then ideas in review."""
+    now = now or timezone.now()
+    cutoff = now - TRIAGE_WINDOW
+    qs = idea_visible(user=user).filter(status__in=REVIEW_STATUSES)
+    qs = qs.annotate(
+        overdue=Case(
+            When(status=Status.SUBMITTED, queued_at__lt=cutoff, then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+        stage=Case(
+            When(status=Status.SUBMITTED, then=Value(0)),
+            When(status=Status.IN_REVIEW, then=Value(1)),
+            default=Value(2),
+            output_field=IntegerField(),
+        ),
+    ).order_by("-overdue", "stage", "queued_at", "id")
+    return _with_list_data(qs.select_related("reviewer"), user=user)
+
+
+def idea_detail(*, user: User, pk: int) -> Idea:
+    """One visible idea with what its page shows (raises Idea.DoesNotExist)."""
+    return (
+        idea_visible(user=user)
+        .select_related("author", "department", "campaign", "reviewer", "duplicate_of")
+        .prefetch_related("tags", "co_authors")
+        .annotate(
+            has_voted=Exists(Vote.objects.filter(idea=OuterRef("pk"), user_id=user.pk)),
+            is_following=Exists(Follow.objects.filter(idea=OuterRef("pk"), user_id=user.pk)),
+        )
+        .get(pk=pk)
+    )
+
+
+def idea_history(*, idea: Idea) -> QuerySet[IdeaEvent]:
+    return IdeaEvent.objects.filter(idea=idea).select_related("actor", "related_idea").order_by("created_at", "id")
+
+
+def comment_list(*, idea: Idea) -> QuerySet[Comment]:
+    return Comment.objects.filter(idea=idea).select_related("author").order_by("created_at", "id")
+
+
+def scorecard_summary(*, idea: Idea) -> dict[str, Any]:
+    """Number of scorecards and their averages (overall and per criterion)."""
+    result = Scorecard.objects.filter(idea=idea).aggregate(count=Count("id"), **{c: Avg(c) for c in Scorecard.CRITERIA})
+    count = result.pop("count")
+    averages = {key: round(value, 2) if value is not None else None for key, value in result.items()}
+    overall = round(sum(v for v in averages.values() if v is not None) / 4, 2) if count else None
+    return {"count": count, "average": overall, "criteria": averages}
+
+
+def scorecard_mine(*, idea: Idea, user: User) -> Scorecard | None:
+    return Scorecard.objects.filter(idea=idea, reviewer=user).first()
+
+
+def campaign_list() -> QuerySet[Campaign]:
+    return Campaign.objects.annotate(
+        idea_count=Count("ideas", filter=~Q(ideas__status=Status.DRAFT), distinct=True)
+    ).order_by("-opens_on", "title")
+
+
+def campaign_open_list(*, on: Any = None) -> QuerySet[Campaign]:
+    today = on or timezone.localdate()
+    return Campaign.objects.filter(opens_on__lte=today, closes_on__gte=today).order_by("title")
+
+
+def tag_list() -> QuerySet[Tag]:
+    return Tag.objects.order_by("name")
+
+
+def reviewers() -> QuerySet[User]:
+    """People who hold the reviewer role (or are admins)."""
+    return (
+        User.objects.filter(Q(groups__name=Role.REVIEWER) | Q(is_superuser=True), is_active=True)
+        .distinct()
+        .order_by("display_name")
+    )
+
+
+def idea_audience(*, idea: Idea) -> QuerySet[User]:
+    """Who hears about a move: author, co-authors and followers."""
+    return User.objects.filter(
+        Q(pk=idea.author_id) | Q(co_authored_ideas=idea) | Q(idea_follows__idea=idea), is_active=True
+    ).distinct()
