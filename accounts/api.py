@@ -15,8 +15,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.forms import throttle_message
-from accounts.models import Department, User
+from accounts.models import User
 from accounts.selectors import user_roles
+from accounts.serializers import DepartmentSerializer
 from ideaportal.api import ERROR_RESPONSES, error_response
 
 
@@ -27,12 +28,6 @@ class TokenRequestSerializer(serializers.Serializer):
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(read_only=True)
-
-
-class DepartmentSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Department
-        fields = ["id", "name", "slug"]
 
 
 class MeSerializer(serializers.ModelSerializer):

@@ -25,6 +25,7 @@ from rest_framework.response import Response
 from accounts.models import Department, User
 from accounts.roles import Role
 from accounts.selectors import user_has_role
+from accounts.serializers import DepartmentSerializer
 from ideaportal.api import ERROR_RESPONSES, Conflict, ErrorSerializer
 from ideas import exports, selectors, services
 from ideas.models import Campaign, Comment, Idea, IdeaEvent, Metric, Scorecard
@@ -37,12 +38,6 @@ class PersonSerializer(serializers.ModelSerializer):
     class Meta:
         model = User
         fields = ["id", "display_name"]
-
-
-class DepartmentRefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Department
-        fields = ["id", "name", "slug"]
 
 
 class CampaignRefSerializer(serializers.ModelSerializer):
@@ -60,7 +55,7 @@ class MoveSerializer(serializers.Serializer):
 
 class IdeaListSerializer(serializers.ModelSerializer):
     author = PersonSerializer(read_only=True)
-    department = DepartmentRefSerializer(read_only=True, allow_null=True)
+    department = DepartmentSerializer(read_only=True, allow_null=True)
     campaign = CampaignRefSerializer(read_only=True, allow_null=True)
     tags: Any = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
     has_voted = serializers.BooleanField(read_only=True)

@@ -15,6 +15,7 @@ from rest_framework import serializers
 
 from accounts.models import Department, User
 from accounts.roles import Role
+from accounts.serializers import DepartmentSerializer
 from onboarding import selectors
 from onboarding.lifecycle import AssignmentStatus
 from onboarding.models import (
@@ -156,14 +157,11 @@ class ModuleBriefSerializer(serializers.ModelSerializer):
         fields = ["id", "title", "kind"]
 
 
-class DepartmentBriefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Department
-        fields = ["id", "name"]
+class LearnerSerializer(serializers.ModelSerializer):
+    """A person as HR sees them in training records (with e-mail and
+    department, unlike the public author shown on ideas)."""
 
-
-class PersonSerializer(serializers.ModelSerializer):
-    department = DepartmentBriefSerializer(read_only=True, allow_null=True)
+    department = DepartmentSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = User
@@ -172,7 +170,7 @@ class PersonSerializer(serializers.ModelSerializer):
 
 class AssignmentSerializer(serializers.ModelSerializer):
     module = ModuleBriefSerializer(read_only=True)
-    user = PersonSerializer(read_only=True)
+    user = LearnerSerializer(read_only=True)
     display_status = serializers.SerializerMethodField(
         help_text="The status, or `overdue` for open work past its due date."
     )
@@ -329,7 +327,7 @@ class ReportRowSerializer(serializers.Serializer):
 
 class OverdueSerializer(serializers.ModelSerializer):
     module = ModuleBriefSerializer(read_only=True)
-    user = PersonSerializer(read_only=True)
+    user = LearnerSerializer(read_only=True)
     days_overdue = serializers.SerializerMethodField()
 
     class Meta:
