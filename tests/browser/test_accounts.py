@@ -63,3 +63,10 @@ def test_password_reset_pages_are_accessible(page, employee):
     page.get_by_role("button", name="Send the link").click()
     expect(page.get_by_role("heading", name="Check your e-mail")).to_be_visible()
     assert_accessible(page)
+
+
+def test_api_reference_page_is_accessible(page, employee):
+    page.goto("/api/docs/")
+    expect(page.get_by_role("heading", name="Ideaportal API 1.0.0")).to_be_visible()
+    expect(page.get_by_role("heading", name="GET /api/v1/me/")).to_be_visible()
+    assert_accessible(page)
