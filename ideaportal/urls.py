@@ -13,6 +13,7 @@ from accounts import views as accounts_views
 from ideaportal import api
 from ideaportal.api_docs import api_docs
 from ideaportal.health import healthz
+from newsletter import api as newsletter_api
 from notifications import api as notifications_api
 
 api_v1 = [
@@ -20,12 +21,21 @@ api_v1 = [
     path("me/", accounts_api.MeView.as_view(), name="me"),
     path("notifications/", notifications_api.NotificationListView.as_view(), name="notification-list"),
     path("notifications/read/", notifications_api.NotificationReadView.as_view(), name="notification-read"),
+    path("newsletter/subscribe/", newsletter_api.SubscribeView.as_view(), name="newsletter-subscribe"),
+    path("newsletter/confirm/", newsletter_api.ConfirmView.as_view(), name="newsletter-confirm"),
+    path("newsletter/preferences/", newsletter_api.PreferencesView.as_view(), name="newsletter-preferences"),
+    path("newsletter/unsubscribe/", newsletter_api.UnsubscribeView.as_view(), name="newsletter-unsubscribe"),
+    path("newsletter/archive/", newsletter_api.ArchiveListView.as_view(), name="newsletter-archive"),
+    path("newsletter/archive/<int:pk>/", newsletter_api.ArchiveDetailView.as_view(), name="newsletter-archive-detail"),
+    path("newsletter/editor/notes/<str:frequency>/", newsletter_api.EditorNoteView.as_view(), name="newsletter-note"),
+    path("newsletter/editor/preview/", newsletter_api.EditorPreviewView.as_view(), name="newsletter-preview"),
 ]
 
 urlpatterns = [
     path("", accounts_views.home, name="home"),
     path("accounts/", include("accounts.urls")),
     path("notifications/", include("notifications.urls")),
+    path("newsletter/", include("newsletter.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
