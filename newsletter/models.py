@@ -162,6 +162,8 @@ class Delivery(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     # Who holds the claim: a worker only changes rows it claimed itself.
     claim = models.CharField(max_length=36, blank=True)
+    # A copy the server refused for now waits until then (backoff).
+    retry_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     error = models.CharField(_("last error"), max_length=500, blank=True)
 

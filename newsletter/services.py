@@ -392,7 +392,8 @@ def _claim(*, digest_id: int, size: int, now: datetime) -> tuple[str, list[int]]
             Delivery.objects.select_for_update(skip_locked=True)
             .filter(digest_id=digest_id)
             .filter(
-                Q(status=DeliveryStatus.PENDING)
+                Q(status=DeliveryStatus.PENDING, retry_at__isnull=True)
+                | Q(status=DeliveryStatus.PENDING, retry_at__lte=now)
                 | Q(status=DeliveryStatus.SENDING, claimed_at__lt=now - claim_timeout())
             )
             .order_by("pk")
@@ -422,14 +423,30 @@ def _mine(delivery: Delivery, claim: str, status: str = DeliveryStatus.SENDING) 
     return Delivery.objects.filter(pk=delivery.pk, status=status, claim=claim)
 
 
-def _give_back(delivery: Delivery, claim: str, error: str, *, status: str = DeliveryStatus.SENDING) -> str:
-    """A temporary failure: pending again, or failed after MAX_ATTEMPTS."""
+def retry_delay(attempts: int) -> timedelta:
+    """Backoff for a copy the server refused for now: 1, 2, 4, 8 minutes..."""
+    return min(timedelta(hours=1), timedelta(minutes=2 ** max(0, attempts - 1)))
+
+
+def _give_back(
+    delivery: Delivery,
+    claim: str,
+    error: str,
+    *,
+    status: str = DeliveryStatus.SENDING,
+    backoff: bool = True,
+    now: datetime | None = None,
+) -> str:
+    """A temporary failure: pending again (after a backoff for this copy;
+    a lost connection is retried by the task's own backoff instead), or
+    failed after MAX_ATTEMPTS."""
     final = delivery.attempts + 1 >= MAX_ATTEMPTS
     _mine(delivery, claim, status).update(
         status=DeliveryStatus.FAILED if final else DeliveryStatus.PENDING,
         attempts=F("attempts") + 1,
         error=error[:500],
         claim="",
+        retry_at=(now or timezone.now()) + retry_delay(delivery.attempts + 1) if backoff else None,
     )
     return DeliveryStatus.FAILED if final else DeliveryStatus.PENDING
 
@@ -471,7 +488,7 @@ def _deliver_one(transport: mail.Transport, delivery: Delivery, message: Any, cl
     return True
 
 
-def _send_batch(*, digest: Digest, ids: list[int], claim: str) -> SendResult:
+def _send_batch(*, digest: Digest, ids: list[int], claim: str, now: datetime) -> SendResult:
     result = SendResult()
     deliveries = list(
         Delivery.objects.filter(pk__in=ids, claim=claim, status=DeliveryStatus.SENDING)
@@ -516,7 +533,7 @@ def _send_batch(*, digest: Digest, ids: list[int], claim: str) -> SendResult:
                         _fail(delivery, claim, f"refused: {exc.recipients}")
                         subscriber_bounce_record(subscriber_id=delivery.subscriber_id)
                         result.failed += 1
-                    elif _give_back(delivery, claim, f"refused: {exc.recipients}") == DeliveryStatus.FAILED:
+                    elif _give_back(delivery, claim, f"refused: {exc.recipients}", now=now) == DeliveryStatus.FAILED:
                         result.failed += 1
                     else:
                         result.retry += 1
@@ -528,7 +545,10 @@ def _send_batch(*, digest: Digest, ids: list[int], claim: str) -> SendResult:
                     if _is_permanent(exc.smtp_code):
                         _fail(delivery, claim, f"{exc.smtp_code} {exc.smtp_error!r}", **kwargs)
                         result.failed += 1
-                    elif _give_back(delivery, claim, f"{exc.smtp_code} {exc.smtp_error!r}", **kwargs) == "failed":
+                    elif (
+                        _give_back(delivery, claim, f"{exc.smtp_code} {exc.smtp_error!r}", now=now, **kwargs)
+                        == "failed"
+                    ):
                         result.failed += 1
                     else:
                         result.retry += 1
@@ -538,7 +558,7 @@ def _send_batch(*, digest: Digest, ids: list[int], claim: str) -> SendResult:
         logger.warning("Mail server failed during digest %s: %s", digest.pk, exc)
         for delivery, _personal in todo[index:]:
             if _mine(delivery, claim).exists():
-                _give_back(delivery, claim, f"connection: {exc}")
+                _give_back(delivery, claim, f"connection: {exc}", backoff=False)
                 result.retry += 1
         raise
     return result
@@ -571,10 +591,11 @@ def deliveries_send(
     digest = Digest.objects.get(pk=digest_id)
     result = SendResult()
     for _ in range(batches):
-        claim, ids = _claim(digest_id=digest_id, size=size or batch_size(), now=now or timezone.now())
+        moment = now or timezone.now()
+        claim, ids = _claim(digest_id=digest_id, size=size or batch_size(), now=moment)
         if not ids:
             break
-        result.add(_send_batch(digest=digest, ids=ids, claim=claim))
+        result.add(_send_batch(digest=digest, ids=ids, claim=claim, now=moment))
     digest_complete_if_done(digest_id=digest_id)
     return result
 
