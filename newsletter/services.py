@@ -540,15 +540,14 @@ def _send_batch(*, digest: Digest, ids: list[int], claim: str, now: datetime) ->
                 except smtplib.SMTPResponseException as exc:
                     # Sender refused or message refused after DATA: the row
                     # may already say "sent" (refused after the dot).
-                    status = DeliveryStatus.SENT if _mine(delivery, claim, DeliveryStatus.SENT).exists() else None
-                    kwargs = {"status": status} if status else {}
+                    held = DeliveryStatus.SENDING
+                    if _mine(delivery, claim, DeliveryStatus.SENT).exists():
+                        held = DeliveryStatus.SENT
+                    error = f"{exc.smtp_code} {exc.smtp_error!r}"
                     if _is_permanent(exc.smtp_code):
-                        _fail(delivery, claim, f"{exc.smtp_code} {exc.smtp_error!r}", **kwargs)
+                        _fail(delivery, claim, error, status=held)
                         result.failed += 1
-                    elif (
-                        _give_back(delivery, claim, f"{exc.smtp_code} {exc.smtp_error!r}", now=now, **kwargs)
-                        == "failed"
-                    ):
+                    elif _give_back(delivery, claim, error, now=now, status=held) == DeliveryStatus.FAILED:
                         result.failed += 1
                     else:
                         result.retry += 1

@@ -152,12 +152,12 @@ def test_pending_address_gets_only_the_confirmation_until_it_confirms(run_digest
         subscriber = services.subscriber_subscribe_address(email="New.Reader@Example.org", frequency="weekly")
     assert [m.subject for m in mail.outbox] == ["Confirm your Ideaportal newsletter subscription"]
     make_digest(date(2025, 3, 3))  # the previous week, so the run builds the next one
-    services.editor_note_save(frequency=Frequency.WEEKLY, body="Hello", author=None)  # type: ignore[arg-type]
+    services.editor_note_save(frequency=Frequency.WEEKLY, body="Hello", author=None)
     run_digests(Frequency.WEEKLY, timezone.now().replace(year=2025, month=3, day=18))
     assert len(mail.outbox) == 1
 
     services.subscriber_confirm(subscriber=subscriber)
-    services.editor_note_save(frequency=Frequency.WEEKLY, body="Hello again", author=None)  # type: ignore[arg-type]
+    services.editor_note_save(frequency=Frequency.WEEKLY, body="Hello again", author=None)
     run_digests(Frequency.WEEKLY, timezone.now().replace(year=2025, month=3, day=25))
     assert [m.to for m in mail.outbox[1:]] == [["new.reader@example.org"]]
     assert Subscriber.objects.get().email == "new.reader@example.org"
@@ -200,7 +200,7 @@ def test_unsubscribing_after_the_run_started_stops_the_queued_copy(queued, djang
 @pytest.mark.django_db(transaction=True)
 def test_overlapping_runs_and_concurrent_senders_deliver_each_copy_exactly_once(queued):
     subscribers = SubscriberFactory.create_batch(60)
-    services.editor_note_save(frequency=Frequency.WEEKLY, body="Overlap", author=None)  # type: ignore[arg-type]
+    services.editor_note_save(frequency=Frequency.WEEKLY, body="Overlap", author=None)
     barrier = threading.Barrier(3)
     now = timezone.now()
 
