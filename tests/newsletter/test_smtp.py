@@ -98,9 +98,10 @@ def test_worker_killed_mid_send_and_restarted_leaves_every_subscriber_exactly_on
     )
     EditorNote.objects.create(frequency=Frequency.WEEKLY, body="Exactly once")
     db = connection.settings_dict
+    database_url = f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
     env = {
         **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}",
+        "DATABASE_URL": database_url,
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "EMAIL_HOST": "127.0.0.1",
         "EMAIL_PORT": str(sink.port),
