@@ -281,7 +281,28 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "onboarding-recertifications": {"task": "onboarding.recertifications_assign", "schedule": 3600.0},
     # Ideas nobody took into review within 24 hours go to the reviewers, once.
     "ideas-triage-escalate": {"task": "ideas.triage_escalate", "schedule": 900.0},
+    # Each frequency's digest run, hourly: a run builds only finished periods
+    # that have no digest yet, so the extra runs cost a query each and a run
+    # missed while beat was down happens within the hour.
+    "newsletter-run-daily": {"task": "newsletter.run", "schedule": 3600.0, "args": ["daily"]},
+    "newsletter-run-weekly": {"task": "newsletter.run", "schedule": 3600.0, "args": ["weekly"]},
+    "newsletter-run-monthly": {"task": "newsletter.run", "schedule": 3600.0, "args": ["monthly"]},
+    # Safety net: copies left by a killed worker or a lost task are resent.
+    "newsletter-sweep": {"task": "newsletter.sweep", "schedule": 300.0},
 }
+
+# --- Newsletter -------------------------------------------------------------
+# Send a digest for a period with nothing in it (editor's note included).
+NEWSLETTER_SEND_EMPTY = env_bool("NEWSLETTER_SEND_EMPTY", False)
+# Copies claimed at once by one worker, sent over one mail connection.
+NEWSLETTER_BATCH_SIZE = env_int("NEWSLETTER_BATCH_SIZE", 100, minimum=1)
+# Seconds after which a batch claimed by a worker that died is taken over;
+# must exceed CELERY_TASK_TIME_LIMIT so a live worker's claim is never taken.
+NEWSLETTER_CLAIM_TIMEOUT = env_int("NEWSLETTER_CLAIM_TIMEOUT", 600, minimum=1)
+# Hard bounces in a row after which a subscriber is marked bounced.
+NEWSLETTER_BOUNCE_LIMIT = env_int("NEWSLETTER_BOUNCE_LIMIT", 3, minimum=1)
+# mailto: address of the List-Unsubscribe header (default: sender+unsubscribe).
+NEWSLETTER_UNSUBSCRIBE_MAILTO = env_str("NEWSLETTER_UNSUBSCRIBE_MAILTO", "")
 
 # --- Security -------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -14,6 +14,7 @@ from ideaportal import api
 from ideaportal.api_docs import api_docs
 from ideaportal.health import healthz
 from ideas import api as ideas_api
+from newsletter import api as newsletter_api
 from notifications import api as notifications_api
 
 api_v1: list[URLPattern | URLResolver] = [
@@ -23,6 +24,14 @@ api_v1: list[URLPattern | URLResolver] = [
     path("notifications/read/", notifications_api.NotificationReadView.as_view(), name="notification-read"),
     path("onboarding/", include("onboarding.api.urls")),
     *ideas_api.urlpatterns,
+    path("newsletter/subscribe/", newsletter_api.SubscribeView.as_view(), name="newsletter-subscribe"),
+    path("newsletter/confirm/", newsletter_api.ConfirmView.as_view(), name="newsletter-confirm"),
+    path("newsletter/preferences/", newsletter_api.PreferencesView.as_view(), name="newsletter-preferences"),
+    path("newsletter/unsubscribe/", newsletter_api.UnsubscribeView.as_view(), name="newsletter-unsubscribe"),
+    path("newsletter/archive/", newsletter_api.ArchiveListView.as_view(), name="newsletter-archive"),
+    path("newsletter/archive/<int:pk>/", newsletter_api.ArchiveDetailView.as_view(), name="newsletter-archive-detail"),
+    path("newsletter/editor/notes/<str:frequency>/", newsletter_api.EditorNoteView.as_view(), name="newsletter-note"),
+    path("newsletter/editor/preview/", newsletter_api.EditorPreviewView.as_view(), name="newsletter-preview"),
 ]
 
 urlpatterns = [
@@ -31,6 +40,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("onboarding/", include("onboarding.urls")),
     path("ideas/", include("ideas.urls")),
+    path("newsletter/", include("newsletter.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
