@@ -53,7 +53,7 @@ class Topics:
 
     def matches(self, item: dict[str, Any]) -> bool:
         """No topics means everything; otherwise any one topic in common."""
-        if not self:
+        if not self or item.get("everyone"):
             return True
         return (
             item.get("campaign") in self.campaigns

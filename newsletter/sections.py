@@ -1,9 +1,9 @@
 """Everything the newsletter reads from other apps, in one module.
 
-The digest is built from the ideas app (its models and selectors only) and,
-once the onboarding app is merged, from training. Keeping every such read
+The digest is built from the ideas app (its models and selectors only) and
+from onboarding's ``training_highlights`` selector. Keeping every such read
 here lets the rest of the newsletter work on plain data (``content`` of a
-``Digest``) and lets whoever merges ``ideas``/``onboarding`` adapt one file.
+``Digest``), and a change in those apps is met in one file.
 
 Section providers take a ``Period`` and return JSON-ready lists of items::
 
@@ -22,11 +22,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Prefetch
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from ideas.models import EventTrack, Follow, Idea, IdeaEvent, Tag
 from ideas.workflow import PatentStatus, Status
 from newsletter.periods import Period
+from onboarding import selectors as onboarding_selectors
 
 TOP_NEW_LIMIT = 5
 SECTION_LIMIT = 20
@@ -39,12 +40,7 @@ SECTION_KEYS = ("top_new", "accepted", "launched", "patented", "training")
 
 
 def _idea_url(idea: Idea) -> str:
-    try:
-        return f"{settings.SITE_URL}{idea.get_absolute_url()}"
-    except NoReverseMatch:
-        # The ideas pages are not on this branch yet; the archive falls back
-        # to the portal's home page.
-        return f"{settings.SITE_URL}{reverse('home')}"
+    return f"{settings.SITE_URL}{idea.get_absolute_url()}"
 
 
 def _item(idea: Idea, **extra: Any) -> dict[str, Any]:
@@ -104,11 +100,15 @@ def idea_moves(period: Period) -> dict[str, list[dict[str, Any]]]:
 
 
 def training_highlights(period: Period) -> list[dict[str, Any]]:
-    """TRAINING HIGHLIGHTS SLOT: returns nothing until the onboarding app is
-    merged. The lead wires it to onboarding's selectors (modules published,
-    completions in the period) returning items shaped like the others
-    (``title``, ``url`` and optionally ``department``)."""
-    return []
+    """Modules published and completions in the period (onboarding's
+    selector). Training news is company-wide: ``everyone`` keeps it in every
+    subscriber's digest whatever topics they follow."""
+    start, end = period.bounds()
+    url = f"{settings.SITE_URL}{reverse('onboarding:my-training')}"
+    return [
+        {**item, "url": url, "everyone": True}
+        for item in onboarding_selectors.training_highlights(start=start, end=end)[:SECTION_LIMIT]
+    ]
 
 
 def sections_collect(period: Period) -> dict[str, list[dict[str, Any]]]:

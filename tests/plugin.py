@@ -66,6 +66,15 @@ def pytest_configure(config: pytest.Config) -> None:
             raise pytest.UsageError(f"CI=true needs real PostgreSQL and Redis: {detail}")
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Tests that run a real worker share one broker database: keep them in
+    # one xdist process (with --dist loadgroup) so no worker ever consumes a
+    # task enqueued by another process's test, against another database.
+    for item in items:
+        if item.get_closest_marker("broker") is not None:
+            item.add_marker(pytest.mark.xdist_group("broker"))
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     for name in ("postgres", "redis"):
         if item.get_closest_marker(name) is None:

@@ -51,6 +51,7 @@ def _wait_for(predicate, timeout=20.0):
 
 
 @pytest.mark.redis
+@pytest.mark.broker
 @pytest.mark.django_db(transaction=True)
 def test_task_from_a_rolled_back_transaction_never_runs_but_a_committed_one_does(real_worker):
     person = UserFactory()

@@ -13,10 +13,13 @@ from django.db import connection
 from ideas.models import EventTrack
 from ideas.workflow import PatentStatus, Status
 from newsletter import services
+from newsletter.mail import digest_personalise
 from newsletter.models import Delivery, Digest, EditorNote, Frequency
 from newsletter.periods import period_at, period_containing
 from tests.accounts.factories import UserFactory
+from tests.ideas.factories import CampaignFactory
 from tests.newsletter.factories import IdeaFactory, SubscriberFactory, idea_moved
+from tests.onboarding.factories import AssignmentFactory, ModuleFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -101,7 +104,32 @@ def test_sections_hold_top_voted_new_ideas_accepted_launched_and_patented():
 
     assert _titles(digest, "top_new") == ["Many votes", "Few votes"]
     assert _titles(digest, "patented") == ["Granted"]
-    assert digest.content["training"] == []  # the onboarding slot, empty until wired
+
+
+def test_training_highlights_count_completions_and_new_modules_of_the_period_only():
+    day = local(2025, 3, 12, 9)
+    lab = ModuleFactory(title="Accessibility lab", published_at=local(2025, 1, 5, 9))
+    ModuleFactory(title="Military-life immersion", published_at=day)
+    ModuleFactory(title="Draft module", published_at=day, status="draft")
+    for _ in range(3):
+        AssignmentFactory(module=lab, status="completed", completed_at=day)
+    AssignmentFactory(module=lab, status="completed", completed_at=local(2025, 3, 11, 23, 59))
+    AssignmentFactory(module=lab, status="in_progress")
+
+    digest = services.digest_build(frequency=Frequency.DAILY, period=period_at(Frequency.DAILY, day))
+
+    training = {item["title"]: (item["new"], item["completed"]) for item in digest.content["training"]}
+    assert training == {"Military-life immersion": (True, 0), "Accessibility lab": (False, 3)}
+
+
+def test_training_news_reaches_subscribers_whatever_their_topics():
+    day = local(2025, 3, 12, 9)
+    ModuleFactory(title="Customer empathy", published_at=day)
+    campaign_fan = SubscriberFactory(frequency=Frequency.DAILY)
+    campaign_fan.campaigns.add(CampaignFactory())
+    digest = services.digest_build(frequency=Frequency.DAILY, period=period_at(Frequency.DAILY, day))
+    sections = dict(digest_personalise(digest, topics=services.subscriber_topics(campaign_fan)))
+    assert [item["title"] for item in sections["training"]] == ["Customer empathy"]
 
 
 def test_empty_period_sends_nothing_unless_the_setting_says_so(settings, run_digests):

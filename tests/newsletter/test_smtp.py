@@ -87,6 +87,7 @@ def _wait_for(predicate, timeout: float) -> bool:
 
 @pytest.mark.postgres
 @pytest.mark.redis
+@pytest.mark.broker
 @pytest.mark.django_db(transaction=True)
 def test_worker_killed_mid_send_and_restarted_leaves_every_subscriber_exactly_one_copy(sink):
     import redis
