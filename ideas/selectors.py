@@ -81,12 +81,13 @@ def idea_is_author(*, idea: Idea, user: User) -> bool:
 
 def idea_roles(*, idea: Idea, user: User) -> set[str]:
     """The roles ``user`` holds toward this idea, as the workflow table names them."""
-    roles = set()
+    # Nobody reviews their own idea: an author or co-author who is also a
+    # reviewer acts only as an author on it (as in IdeaScale's conflict rule).
     if idea_is_author(idea=idea, user=user):
-        roles.add(AUTHOR)
+        return {AUTHOR}
     if user_has_role(user=user, role=Role.REVIEWER):
-        roles.add(REVIEWER)
-    return roles
+        return {REVIEWER}
+    return set()
 
 
 def idea_moves_open(*, idea: Idea, user: User) -> list[Move]:

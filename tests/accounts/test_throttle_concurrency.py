@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -15,11 +16,18 @@ def _post(url: str, body: dict) -> int:
     request = urllib.request.Request(
         url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}, method="POST"
     )
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return response.status
-    except urllib.error.HTTPError as exc:
-        return exc.code
+    # Django's test server listens with a small backlog; a connection it
+    # resets before reading the request is simply tried again, as a client
+    # would (the request never reached the view, so nothing was counted).
+    for _attempt in range(20):
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return response.status
+        except urllib.error.HTTPError as exc:
+            return exc.code
+        except (ConnectionResetError, urllib.error.URLError):
+            time.sleep(0.05)
+    raise AssertionError("the test server kept resetting the connection")
 
 
 @pytest.mark.postgres

@@ -382,3 +382,23 @@ def test_author_filter_with_co_authors_keeps_one_row_per_idea_and_exact_trending
     assert titles(api_client.get(f"/api/v1/ideas/?author={helpers[0].pk}&ordering=trending")) == ["Team idea"]
     ranked = selectors.idea_list(user=employee, author=employee.pk, ordering="trending")
     assert [row.trending for row in ranked] == [1 + 4 + 2 + 1]
+
+
+def test_a_reviewer_cannot_review_an_idea_they_wrote_or_co_wrote(api_client, reviewer):
+    other_reviewer = UserFactory(roles=["reviewer"])
+    own = IdeaFactory(status="submitted", author=reviewer)
+    co_written = IdeaFactory(status="submitted")
+    co_written.co_authors.add(other_reviewer)
+    api_client.force_authenticate(reviewer)
+    response = api_client.post(f"/api/v1/ideas/{own.pk}/transitions/", {"to": "in_review"}, format="json")
+    assert response.status_code == 403
+    allowed = api_client.get(f"/api/v1/ideas/{own.pk}/").json()["allowed_transitions"]
+    assert [move["to"] for move in allowed] == ["withdrawn"]
+    api_client.force_authenticate(other_reviewer)
+    response = api_client.post(f"/api/v1/ideas/{co_written.pk}/transitions/", {"to": "in_review"}, format="json")
+    assert response.status_code == 403
+    assert Idea.objects.get(pk=co_written.pk).status == "submitted"
+    # A colleague without a stake in it reviews it as usual.
+    api_client.force_authenticate(reviewer)
+    response = api_client.post(f"/api/v1/ideas/{co_written.pk}/transitions/", {"to": "in_review"}, format="json")
+    assert response.status_code == 200
