@@ -66,6 +66,11 @@ def idea_transition(
     author, co-authors and followers. Raises MoveForbidden (the role may
     never do this), MoveNotAllowed (not from here; lists what is open) or
     ValidationError (the move is missing what it needs)."""
+    if to == Status.DUPLICATE and duplicate_of is not None:
+        # Lock both ideas in one order (by id) before anything else, so two
+        # reviewers merging A into B and B into A at once queue up instead
+        # of deadlocking; the second then finds the first's result.
+        list(Idea.objects.select_for_update().filter(pk__in=[idea.pk, duplicate_of.pk]).order_by("pk"))
     idea = _locked(idea)
     roles = selectors.idea_roles(idea=idea, user=actor)
     move = move_check(STATUS_MOVES, current=idea.status, target=to, roles=roles, labels=Status)

@@ -62,3 +62,26 @@ def test_count_equals_rows_after_concurrent_votes_and_unvotes():
     idea = Idea.objects.get(pk=idea.pk)
     assert idea.vote_count == Vote.objects.filter(idea=idea).count()
     assert Vote.objects.filter(idea=idea).values("user").distinct().count() == idea.vote_count
+
+
+def test_two_reviewers_merging_a_into_b_and_b_into_a_at_once_end_with_one_clean_merge():
+    from django.core.exceptions import ValidationError
+
+    from ideas.workflow import Status, WorkflowError
+
+    first, second = UserFactory(roles=["reviewer"]), UserFactory(roles=["reviewer"])
+    for _round in range(5):
+        a, b = IdeaFactory(status="submitted"), IdeaFactory(status="submitted")
+        outcomes: list[str] = []
+
+        def merge(actor, idea, into, outcomes=outcomes):
+            try:
+                services.idea_transition(idea=idea, actor=actor, to=Status.DUPLICATE, duplicate_of=into)
+                outcomes.append("merged")
+            except (WorkflowError, ValidationError):
+                outcomes.append("refused")
+
+        _run_in_threads([lambda a=a, b=b: merge(first, a, b), lambda a=a, b=b: merge(second, b, a)])
+        assert sorted(outcomes) == ["merged", "refused"]
+        statuses = sorted(Idea.objects.filter(pk__in=[a.pk, b.pk]).values_list("status", flat=True))
+        assert statuses == ["duplicate", "submitted"]
