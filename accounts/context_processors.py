@@ -19,7 +19,8 @@ NAVIGATION: list[tuple[str, Any, str | None]] = [
     ("ideas:review-queue", _("Review queue"), "reviewer"),
     ("onboarding:my-training", _("My training"), None),
     ("onboarding:hr-reports", _("Training reports"), "hr"),
-    ("newsletter:editor", _("Newsletter"), "editor"),
+    ("newsletter:subscribe", _("Newsletter"), None),
+    ("newsletter:editor", _("Newsletter editor"), "editor"),
     ("api-docs", _("API"), None),
 ]
 
@@ -36,7 +37,17 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             url = reverse(url_name)
         except NoReverseMatch:
             continue
-        items.append({"url": url, "label": label, "current": request.path == url})
+        items.append({"url": url, "label": label, "current": False})
+    # The section the page belongs to: the longest nav URL that prefixes the path.
+    matches = [
+        item
+        for item in items
+        if request.path == item["url"] or (item["url"] != "/" and request.path.startswith(item["url"]))
+    ]
+    if matches:
+        best = max(matches, key=lambda item: len(item["url"]))
+        # aria-current: "page" on the page itself, "true" inside its section.
+        best["current"] = "page" if request.path == best["url"] else "true"
     if user.is_staff:
         items.append({"url": reverse("admin:index"), "label": _("Admin"), "current": False})
     return {"nav_items": items, "user_roles": user_roles(user=user)}

@@ -47,7 +47,8 @@ def subscribe(request: HttpRequest) -> HttpResponse:
     user = request.user
     current = Subscriber.objects.filter(user_id=user.pk).first() if user.is_authenticated else None
     if user.is_authenticated:
-        form: Any = EmployeeSubscribeForm(request.POST or None)
+        initial = {"frequency": current.frequency} if current is not None else None
+        form: Any = EmployeeSubscribeForm(request.POST or None, initial=initial)
         if request.method == "POST" and form.is_valid():
             services.subscriber_subscribe_employee(user=user, frequency=form.cleaned_data["frequency"])
             messages.success(

@@ -133,3 +133,13 @@ def test_preferred_language_is_used_for_the_interface(client):
     response = client.get("/")
     assert response.headers["Content-Language"] == "th"
     assert '<html lang="th"' in response.content.decode()
+
+
+def test_navigation_marks_the_current_section_and_offers_the_newsletter_to_everyone(client, employee):
+    client.force_login(employee)
+    home = client.get("/").content.decode()
+    assert '<a href="/" aria-current="page">' in home
+    assert '<a href="/newsletter/">Newsletter</a>' in home
+    assert "Newsletter editor" not in home
+    inside = client.get("/notifications/preferences/").content.decode()
+    assert 'aria-current="page"' not in inside.split("</nav>")[0]

@@ -66,7 +66,7 @@ def test_editor_writes_a_note_previews_it_and_watches_a_run(page, editor):
     )
     delivery = Delivery.objects.create(digest=digest, subscriber=reader, status="pending")
     sign_in(page, editor.email)
-    page.get_by_role("link", name="Newsletter").click()
+    page.get_by_role("link", name="Newsletter editor").click()
     assert_accessible(page)
     page.get_by_label("Editor's note").fill("Storm photos portal launched.")
     page.get_by_role("button", name="Save the note").click()
