@@ -303,6 +303,8 @@ NEWSLETTER_CLAIM_TIMEOUT = env_int("NEWSLETTER_CLAIM_TIMEOUT", 600, minimum=1)
 NEWSLETTER_BOUNCE_LIMIT = env_int("NEWSLETTER_BOUNCE_LIMIT", 3, minimum=1)
 # mailto: address of the List-Unsubscribe header (default: sender+unsubscribe).
 NEWSLETTER_UNSUBSCRIBE_MAILTO = env_str("NEWSLETTER_UNSUBSCRIBE_MAILTO", "")
+# Anonymous subscriptions (each mails a confirmation) one client address may ask for per hour.
+NEWSLETTER_SUBSCRIBE_LIMIT_PER_HOUR = env_int("NEWSLETTER_SUBSCRIBE_LIMIT_PER_HOUR", 20, minimum=1)
 
 # --- Security -------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -11,9 +11,10 @@ from typing import Any, cast
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, permissions, serializers, status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import Throttled, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -96,7 +97,12 @@ class SubscribeView(APIView):
 
     @extend_schema(
         request=SubscribeSerializer,
-        responses={200: SubscribeResultSerializer, 202: SubscribeResultSerializer, 400: ERROR_RESPONSES[400]},
+        responses={
+            200: SubscribeResultSerializer,
+            202: SubscribeResultSerializer,
+            400: ERROR_RESPONSES[400],
+            429: error_response("Too many anonymous subscriptions from this client address this hour."),
+        },
     )
     def post(self, request: Request) -> Response:
         serializer = SubscribeSerializer(data=request.data)
@@ -108,6 +114,10 @@ class SubscribeView(APIView):
             return Response({"status": "active"})
         if "email" not in data:
             raise ValidationError({"email": ["An e-mail address is required."]}, code="required")
+        if services.subscribe_rate_exceeded(client_address=request.META.get("REMOTE_ADDR")):
+            raise Throttled(
+                wait=3600, detail=_("Too many subscriptions from your network this hour. Please try again later.")
+            )
         services.subscriber_subscribe_address(
             email=data["email"], frequency=data["frequency"], language=getattr(request, "LANGUAGE_CODE", "en")
         )

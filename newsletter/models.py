@@ -56,6 +56,7 @@ class Subscriber(models.Model):
     tags = models.ManyToManyField("ideas.Tag", blank=True, related_name="+", verbose_name=_("tags"))
     created_at = models.DateTimeField(_("subscribed"), default=timezone.now)
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    confirmation_sent_at = models.DateTimeField(_("confirmation last sent"), null=True, blank=True)
     unsubscribed_at = models.DateTimeField(_("unsubscribed"), null=True, blank=True)
     hard_bounces = models.PositiveSmallIntegerField(_("hard bounces in a row"), default=0)
 

@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import get_connection
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q
@@ -61,6 +62,8 @@ MAX_ATTEMPTS = 5
 BOUNCE_LIMIT = 3
 # A late or stopped beat catches up this many missed periods at most.
 CATCH_UP_PERIODS = 3
+# A pending address gets at most one confirmation mail in this long.
+CONFIRMATION_RESEND_AFTER = timedelta(minutes=10)
 
 
 def _setting(name: str, default: Any) -> Any:
@@ -139,10 +142,19 @@ def subscriber_subscribe_address(*, email: str, frequency: str = Frequency.WEEKL
         subscriber = _subscriber_create(email=email, frequency=frequency, language=language)
     if subscriber.status == SubscriberStatus.ACTIVE:
         return subscriber
+    now = timezone.now()
+    last = subscriber.confirmation_sent_at
+    # Nobody can mail-bomb an address by subscribing it over and over: the
+    # link already sent stays valid, so a repeat soon after sends nothing.
+    resend = last is None or now - last >= CONFIRMATION_RESEND_AFTER
     subscriber.status = SubscriberStatus.PENDING
     subscriber.frequency = frequency
     subscriber.language = language
-    subscriber.save(update_fields=["status", "frequency", "language"])
+    if resend:
+        subscriber.confirmation_sent_at = now
+    subscriber.save(update_fields=["status", "frequency", "language", "confirmation_sent_at"])
+    if not resend:
+        return subscriber
     from newsletter.tasks import confirmation_send_task
 
     pk = subscriber.pk
@@ -157,6 +169,23 @@ def subscriber_confirmation_send(*, subscriber_id: int) -> bool:
         return False
     mail.confirmation_message(subscriber).send()
     return True
+
+
+def subscribe_rate_exceeded(*, client_address: str | None) -> bool:
+    """True once one client address has asked for more than
+    NEWSLETTER_SUBSCRIBE_LIMIT_PER_HOUR confirmation mails this hour (anonymous
+    subscribing is open to anyone, so it must not become a mail cannon).
+    The cache's atomic increment keeps the count (Redis in production)."""
+    if not client_address:
+        return False
+    key = f"newsletter:subscribe:{client_address}:{timezone.now():%Y%m%d%H}"
+    cache.add(key, 0, timeout=3600)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=3600)
+        count = 1
+    return count > settings.NEWSLETTER_SUBSCRIBE_LIMIT_PER_HOUR
 
 
 @transaction.atomic(durable=True)

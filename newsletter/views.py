@@ -59,6 +59,11 @@ def subscribe(request: HttpRequest) -> HttpResponse:
     else:
         form = SubscribeForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
+            if services.subscribe_rate_exceeded(client_address=request.META.get("REMOTE_ADDR")):
+                form.add_error(None, _("Too many subscriptions from your network this hour. Please try again later."))
+                response = render(request, "newsletter/subscribe.html", {"form": form, "current": None})
+                response.status_code = 429
+                return response
             services.subscriber_subscribe_address(
                 email=form.cleaned_data["email"], frequency=form.cleaned_data["frequency"], language=_language(request)
             )

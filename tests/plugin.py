@@ -23,6 +23,8 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("SESSION_COOKIE_SECURE", "false")
 os.environ.setdefault("CSRF_COOKIE_SECURE", "false")
 os.environ.setdefault("STATIC_MANIFEST", "false")
+# The cache outlives a test; tests of the limit lower it for themselves.
+os.environ.setdefault("NEWSLETTER_SUBSCRIBE_LIMIT_PER_HOUR", "100000")
 os.environ.setdefault("IDEAPORTAL_VAR_DIR", tempfile.mkdtemp(prefix="ideaportal-test-"))
 # Playwright's sync API runs an event loop in the test thread; Django's
 # async-safety guard would otherwise refuse the ORM calls tests make.

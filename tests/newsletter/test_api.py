@@ -100,3 +100,41 @@ def test_archive_list_and_detail_in_fixed_queries(api_client, django_assert_num_
     with django_assert_num_queries(1):
         detail = api_client.get(f"{API}/archive/{first['id']}/").json()
     assert detail["editor_note"] == "Note" and detail["sections"] == []
+
+
+def test_subscribing_an_address_again_does_not_mail_it_again_within_ten_minutes(
+    api_client, django_capture_on_commit_callbacks, settings
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    body = {"email": "target@example.org", "frequency": "weekly"}
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(5):
+            assert api_client.post("/api/v1/newsletter/subscribe/", body, format="json").status_code == 202
+    assert [m.to for m in mail.outbox] == [["target@example.org"]]
+    Subscriber.objects.update(confirmation_sent_at=timezone.now() - timedelta(minutes=11))
+    with django_capture_on_commit_callbacks(execute=True):
+        api_client.post("/api/v1/newsletter/subscribe/", body, format="json")
+    assert len(mail.outbox) == 2
+
+
+def test_one_client_cannot_subscribe_addresses_without_limit(api_client, client, settings):
+    import uuid
+
+    settings.NEWSLETTER_SUBSCRIBE_LIMIT_PER_HOUR = 3
+    address = f"10.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}"
+    for n in range(3):
+        body = {"email": f"victim{n}@example.org", "frequency": "weekly"}
+        response = api_client.post("/api/v1/newsletter/subscribe/", body, format="json", REMOTE_ADDR=address)
+        assert response.status_code == 202
+    response = api_client.post(
+        "/api/v1/newsletter/subscribe/", {"email": "one-more@example.org"}, format="json", REMOTE_ADDR=address
+    )
+    assert response.status_code == 429
+    assert "Too many subscriptions" in response.json()["message"]
+    page = client.post("/newsletter/", {"email": "by-form@example.org", "frequency": "weekly"}, REMOTE_ADDR=address)
+    assert page.status_code == 429
+    assert "Too many subscriptions" in page.content.decode()
+    assert not Subscriber.objects.filter(email__in=["one-more@example.org", "by-form@example.org"]).exists()
