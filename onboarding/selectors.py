@@ -180,11 +180,18 @@ def _figures(today: datetime.date) -> dict[str, Any]:
     }
 
 
+def _current_assignments() -> QuerySet[Assignment]:
+    """Each person's latest assignment per chain: a completion that a
+    re-certification has since replaced no longer counts, so renewing a
+    module never lowers (or doubles) its figures."""
+    return Assignment.objects.filter(renewals__isnull=True)
+
+
 def report_by_module(*, today: datetime.date | None = None, department_id: int | None = None) -> list[ReportRow]:
     """Per module: assignments that count, completed, overdue, waived and the
     average best quiz score. One query."""
     today = today or timezone.localdate()
-    qs = Assignment.objects.all()
+    qs = _current_assignments()
     if department_id:
         qs = qs.filter(user__department_id=department_id)
     rows = qs.values("module_id", "module__title").annotate(**_figures(today)).order_by("module__title")
@@ -205,7 +212,7 @@ def report_by_module(*, today: datetime.date | None = None, department_id: int |
 def report_by_department(*, today: datetime.date | None = None, module_id: int | None = None) -> list[ReportRow]:
     """The same figures per department of the people assigned. One query."""
     today = today or timezone.localdate()
-    qs = Assignment.objects.all()
+    qs = _current_assignments()
     if module_id:
         qs = qs.filter(module_id=module_id)
     rows = (

@@ -164,3 +164,13 @@ def test_csv_export_by_module_and_unknown_report(client, hr_user, figures):
 )
 def test_csv_safe(value, expected):
     assert csv_safe(value) == expected
+
+
+def test_a_renewed_completion_is_counted_once_not_twice():
+    module = module_with_content()
+    person = UserFactory()
+    done = AssignmentFactory(module=module, user=person, status=AssignmentStatus.COMPLETED)
+    AssignmentFactory(module=module, user=person, status=AssignmentStatus.ASSIGNED, previous=done)
+    [row] = report_by_module()
+    # One person, whose current assignment (the renewal) is still open.
+    assert (row.assigned, row.completed) == (1, 0)
