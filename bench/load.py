@@ -260,9 +260,7 @@ class Loader:
                     opens = NOW - span + span * (c - 1) / self.campaigns
                     closes = opens + timedelta(days=14)
                     self.campaign_windows.append((opens, closes))
-                    copy.write_row(
-                        (c, f"Campaign {c}", f"campaign-{c}", "", opens.date(), closes.date(), opens, None)
-                    )
+                    copy.write_row((c, f"Campaign {c}", f"campaign-{c}", "", opens.date(), closes.date(), opens, None))
 
     def load_ideas(self) -> None:
         rng = self.rng
@@ -532,7 +530,7 @@ class Loader:
 
     def check(self) -> None:
         counts = {
-            table: self.one(f"SELECT count(*) FROM {table}")  # noqa: S608 - fixed table names
+            table: self.one(f"SELECT count(*) FROM {table}")
             for table in [
                 "accounts_department",
                 "accounts_user",
@@ -561,13 +559,9 @@ class Loader:
         self.say(f"counters: {bad_votes} ideas with a wrong vote_count, {bad_comments} with a wrong comment_count")
         if bad_votes or bad_comments or sums[0] != counts["ideas_vote"] or sums[1] != counts["ideas_comment"]:
             raise SystemExit("counters do not match the rows")
-        self.sql(
-            "CREATE TABLE IF NOT EXISTS bench_loaded (scale float, loaded_at timestamptz, seconds float)"
-        )
+        self.sql("CREATE TABLE IF NOT EXISTS bench_loaded (scale float, loaded_at timestamptz, seconds float)")
         self.sql("DELETE FROM bench_loaded")
-        self.sql(
-            "INSERT INTO bench_loaded VALUES (%s, now(), %s)", (self.scale, time.monotonic() - self.started)
-        )
+        self.sql("INSERT INTO bench_loaded VALUES (%s, now(), %s)", (self.scale, time.monotonic() - self.started))
 
 
 def _cum(values: object) -> list[float]:
