@@ -138,7 +138,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--users", type=int, default=8)
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--only", default="", help="comma-separated scenario names")
+    parser.add_argument("--only", default="", help="scenario names separated by ;")
     parser.add_argument("--out", default=str(ROOT / "docs"))
     args = parser.parse_args()
 
@@ -318,7 +318,7 @@ def scenarios(args, people, open_ideas, all_ids, hot, hot_voters, campaign, deep
             2,
         ),
     ]
-    only = {s.strip() for s in args.only.split(",") if s.strip()}
+    only = {s.strip() for s in args.only.split(";") if s.strip()}
     out: dict = {"scenarios": [], "rss_start_kb": rss_kb(pids)}
     for name, product, floor_make, users in table:
         if only and name not in only:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import exceptions, generics, serializers, status
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -402,8 +403,8 @@ class IdeaListView(IdeasAPIView):
             return self.get_paginated_response(IdeaListSerializer(page, many=True).data)
         # Keyset: rows after the last one seen, no COUNT, no OFFSET.
         after = filters.pop("cursor")
-        size = self.paginator.get_page_size(request) if self.paginator else None
-        size = size or 25
+        paginator = self.paginator
+        size = (paginator.get_page_size(request) if isinstance(paginator, PageNumberPagination) else None) or 25
         rows = list(selectors.idea_list_after(user=self.user, after=after, limit=size + 1, **filters))
         more, rows = len(rows) > size, rows[:size]
         next_url = None

@@ -198,7 +198,11 @@ def idea_list_after(*, user: User, after: tuple[datetime, int] | None, limit: in
     qs = idea_list(user=user, **filters)
     if after is not None:
         created_at, pk = after
-        qs = qs.filter(Q(created_at__lt=created_at) | Q(created_at=created_at, pk__lt=pk))
+        # The plain bound lets PostgreSQL start the index scan at the cursor;
+        # the OR alone would be a filter over every newer row.
+        qs = qs.filter(created_at__lte=created_at).filter(
+            Q(created_at__lt=created_at) | Q(created_at=created_at, pk__lt=pk)
+        )
     return qs.order_by("-created_at", "-id")[:limit]
 
 
