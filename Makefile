@@ -12,5 +12,8 @@ lint:
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 
+bench:          ## Load 1M ideas into ideaportal_bench (once), run every scenario, write docs/benchmarks.md
+	bench/run
+
 clean:
 	rm -rf var staticfiles .pytest_cache .mypy_cache .ruff_cache

@@ -167,6 +167,8 @@ class Idea(models.Model):
             models.Index(fields=["status", "-created_at"], name="ideas_status_recent"),
             models.Index(fields=["status", "queued_at"], name="ideas_triage"),
             models.Index(fields=["-vote_count", "-created_at"], name="ideas_most_votes"),
+            # The default newest-first list and its keyset pages (ideas.api cursor).
+            models.Index(fields=["-created_at", "-id"], name="ideas_newest"),
         ]
         constraints = [
             models.CheckConstraint(

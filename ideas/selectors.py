@@ -192,13 +192,32 @@ def idea_list(
     return _with_list_data(qs, user=user)
 
 
+def idea_list_after(*, user: User, after: tuple[datetime, int] | None, limit: int, **filters: Any) -> QuerySet[Idea]:
+    """Keyset page of the newest-first list: ``limit`` rows after
+    ``(created_at, id)``, served by the ``ideas_newest`` index at any depth."""
+    qs = idea_list(user=user, **filters)
+    if after is not None:
+        created_at, pk = after
+        # The plain bound lets PostgreSQL start the index scan at the cursor;
+        # the OR alone would be a filter over every newer row.
+        qs = qs.filter(created_at__lte=created_at).filter(
+            Q(created_at__lt=created_at) | Q(created_at=created_at, pk__lt=pk)
+        )
+    return qs.order_by("-created_at", "-id")[:limit]
+
+
 def idea_mine(*, user: User) -> QuerySet[Idea]:
     """Ideas the person wrote or co-wrote, drafts included."""
     return idea_list(user=user, author=user.pk)
 
 
 def idea_similar(*, user: User, text: str, exclude: int | None = None, limit: int = SIMILAR_LIMIT) -> list[Idea]:
-    """Existing ideas that look like ``text`` (shown while writing a new one).
+    """Existing ideas that look like ``text`` (shown while writing a new one)."""
+    return list(idea_similar_queryset(user=user, text=text, exclude=exclude)[:limit])
+
+
+def idea_similar_queryset(*, user: User, text: str, exclude: int | None = None) -> QuerySet[Idea]:
+    """The ideas ``idea_similar`` picks from, best first.
 
     PostgreSQL: any of the words in full text, or a title that is
     trigram-similar (which also catches scripts without spaces); ranked by
@@ -207,7 +226,7 @@ def idea_similar(*, user: User, text: str, exclude: int | None = None, limit: in
     text = text.strip()[:500]
     words = [word for word in text.casefold().split() if len(word) >= 4][:20]
     if not words:
-        return []
+        return Idea.objects.none()
     qs = idea_visible(user=user).exclude(status__in=[Status.DRAFT, Status.WITHDRAWN, Status.DUPLICATE])
     if exclude:
         qs = qs.exclude(pk=exclude)
@@ -226,7 +245,7 @@ def idea_similar(*, user: User, text: str, exclude: int | None = None, limit: in
         qs = qs.filter(reduce(operator.or_, [Q(search_text__contains=word) for word in words])).order_by(
             "-vote_count", "-created_at"
         )
-    return list(qs.select_related("author")[:limit])
+    return qs.select_related("author")
 
 
 def review_queue(*, user: User, now: datetime | None = None) -> QuerySet[Idea]:

@@ -1,0 +1,113 @@
+"""What keeps the ideas list fast at a million ideas (see docs/benchmarks.md):
+keyset pages that cost the same at any depth, constant query counts, and
+hot queries that PostgreSQL answers from an index."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from accounts.models import User
+from ideas import selectors
+from ideas.api import cursor_encode
+from ideas.models import Vote
+from tests.ideas.factories import IdeaFactory, TagFactory, VoteFactory
+
+
+def _ideas(n):
+    now = timezone.now()
+    tag = TagFactory(name="t")
+    return [IdeaFactory(status="submitted", created_at=now - timedelta(minutes=i), tags=[tag]) for i in range(n)]
+
+
+def test_cursor_pages_walk_the_newest_first_list_without_gaps_or_repeats(employee_api):
+    ideas = _ideas(7)
+    seen, url = [], "/api/v1/ideas/?cursor=&page_size=3"
+    while url:
+        body = employee_api.get(url).json()
+        assert "count" not in body
+        seen += [row["id"] for row in body["results"]]
+        url = body["next"]
+    assert seen == [idea.pk for idea in ideas]
+
+
+def test_cursor_breaks_ties_of_the_same_timestamp_by_id(employee_api):
+    moment = timezone.now()
+    ideas = [IdeaFactory(status="submitted", created_at=moment) for _ in range(3)]
+    cursor = cursor_encode(moment, ideas[2].pk)
+    body = employee_api.get(f"/api/v1/ideas/?cursor={cursor}").json()
+    assert [row["id"] for row in body["results"]] == [ideas[1].pk, ideas[0].pk]
+
+
+def test_cursor_is_refused_with_another_ordering_or_when_malformed(employee_api):
+    assert employee_api.get("/api/v1/ideas/?cursor=&ordering=votes").status_code == 400
+    response = employee_api.get("/api/v1/ideas/?cursor=bm90LWEtY3Vyc29y")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "cursor"
+
+
+def test_cursor_page_keeps_the_same_queries_for_3_and_30_ideas(employee_api, django_assert_num_queries):
+    _ideas(3)
+    employee_api.get("/api/v1/ideas/?cursor=")
+    # page + tags prefetch; no COUNT (the client is authenticated without a query)
+    with django_assert_num_queries(2):
+        assert employee_api.get("/api/v1/ideas/?cursor=").status_code == 200
+    _ideas(27)
+    with django_assert_num_queries(2):
+        assert len(employee_api.get("/api/v1/ideas/?cursor=").json()["results"]) == 25
+
+
+def test_cursor_page_hides_other_peoples_drafts(employee_api, employee):
+    IdeaFactory(status="draft")
+    mine = IdeaFactory(status="draft", author=employee)
+    body = employee_api.get("/api/v1/ideas/?cursor=").json()
+    assert [row["id"] for row in body["results"]] == [mine.pk]
+
+
+# --- EXPLAIN: every hot query is served by an index on PostgreSQL -------------------------
+
+
+def _plan(qs, *, bitmap_only: bool = False) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # tiny tables: ask what the planner *can* use
+        if bitmap_only:  # GIN indexes are read by bitmap scans: rule out walking a B-tree in order instead
+            cursor.execute("SET LOCAL enable_indexscan = off")
+        sql, params = qs.query.sql_with_params()
+        cursor.execute("EXPLAIN " + sql, params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=False)
+@pytest.mark.parametrize(
+    ("name", "index"),
+    [
+        ("newest", "ideas_newest"),
+        ("keyset", "ideas_newest"),
+        ("votes", "ideas_most_votes"),
+        ("status", "ideas_status_recent"),
+        ("search", "ideas_idea_search"),
+        ("similar", "ideas_idea_"),
+        ("review queue", "Index"),
+        ("vote lookup", "ideas_one_vote_per_person"),
+    ],
+)
+def test_hot_query_uses_an_index(employee, name, index):
+    VoteFactory(idea=IdeaFactory(status="submitted"))
+    user = User.objects.get(pk=employee.pk)
+    after = (timezone.now(), 10**9)
+    queries = {
+        "newest": lambda: selectors.idea_list(user=user)[:25],
+        "keyset": lambda: selectors.idea_list_after(user=user, after=after, limit=26),
+        "votes": lambda: selectors.idea_list(user=user, ordering="votes")[:25],
+        "status": lambda: selectors.idea_list(user=user, status="accepted")[:25],
+        "search": lambda: selectors.idea_list(user=user, q="zephyrine")[:25],
+        "similar": lambda: selectors.idea_similar_queryset(user=user, text="customer claims phone"),
+        "review queue": lambda: selectors.review_queue(user=user)[:25],
+        "vote lookup": lambda: Vote.objects.filter(idea_id=1, user_id=user.pk),
+    }
+    plan = _plan(queries[name](), bitmap_only=name in ("search", "similar"))
+    assert index in plan, plan
