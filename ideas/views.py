@@ -58,12 +58,29 @@ def _refusal_status(exc: Exception) -> int:
     return 400
 
 
+# What the decision forms call the inputs a service may refuse.
+FIELD_LABELS = {
+    "duplicate_of": _("Duplicate of"),
+    "reason": _("Reason"),
+    "comment": _("Comment"),
+    "launched_on": _("Launch date"),
+    "reviewer": _("Reviewer"),
+    "application_number": _("Application number"),
+    "filed_on": _("Filing date"),
+    "patent_number": _("Patent number"),
+    "granted_on": _("Grant date"),
+}
+
+
 def _refusal_messages(exc: Exception) -> list[str]:
     if isinstance(exc, WorkflowError):
         return [str(exc.message)]
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
-            return [f"{field}: {' '.join(errors)}" for field, errors in exc.message_dict.items()]
+            return [
+                f"{FIELD_LABELS.get(field, field.replace('_', ' ').capitalize())}: {' '.join(errors)}"
+                for field, errors in exc.message_dict.items()
+            ]
         return list(exc.messages)
     return [str(exc)]
 

@@ -123,6 +123,17 @@ def test_a_refused_move_on_the_page_says_why_with_409_and_changes_nothing(client
     assert idea.status == "submitted"
 
 
+def test_a_move_missing_what_it_needs_names_the_input_in_words(client, reviewer):
+    idea = IdeaFactory(status="in_review")
+    client.force_login(reviewer)
+    response = client.post(reverse("ideas:move", args=[idea.pk]), {"to": "rejected"}, follow=True)
+    text = response.content.decode()
+    assert "Reason: This move needs it." in text
+    assert "reason:" not in text
+    idea.refresh_from_db()
+    assert idea.status == "in_review"
+
+
 def test_an_employee_posting_a_reviewer_move_gets_403(client, employee):
     idea = IdeaFactory(status="submitted")
     client.force_login(employee)
