@@ -186,15 +186,17 @@ class IdeaFilterForm(forms.Form):
         ]
 
     def filters(self) -> dict[str, Any]:
-        """Keyword arguments for selectors.idea_list (invalid input is ignored)."""
-        if not self.is_valid():
-            return {}
+        """Keyword arguments for selectors.idea_list. A field with an invalid
+        value is left out (and shown with its error); the valid ones still apply."""
+        self.is_valid()
         data = self.cleaned_data
-        return {
-            "q": data["q"],
-            "status": data["status"],
-            "campaign": data["campaign"].pk if data["campaign"] else None,
-            "department": data["department"].pk if data["department"] else None,
-            "tag": data["tag"],
-            "ordering": data["ordering"],
+        campaign, department = data.get("campaign"), data.get("department")
+        filters = {
+            "q": data.get("q", ""),
+            "status": data.get("status", ""),
+            "campaign": campaign.pk if campaign else None,
+            "department": department.pk if department else None,
+            "tag": data.get("tag"),
+            "ordering": data.get("ordering", ""),
         }
+        return {key: value for key, value in filters.items() if key in data}

@@ -275,3 +275,14 @@ def test_detail_page_queries_do_not_grow_with_comments_votes_and_history(client,
     )
     with django_assert_num_queries(10):
         client.get(idea.get_absolute_url())
+
+
+def test_an_invalid_filter_value_is_reported_and_the_valid_filters_still_apply(client, employee):
+    IdeaFactory(status="submitted", title="Braille statements on request")
+    IdeaFactory(status="submitted", title="Storm photos of members' homes")
+    client.force_login(employee)
+    response = client.get(reverse("ideas:list"), {"q": "Braille", "status": "no-such-status"})
+    text = response.content.decode()
+    assert "Braille statements on request" in text
+    assert "Storm photos" not in text
+    assert "Select a valid choice" in text
