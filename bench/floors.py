@@ -78,7 +78,7 @@ def idea_list(request: HttpRequest) -> HttpResponse:
     """/api/v1/ideas/ with ?ordering=, ?status=, ?campaign=, ?q=, ?after= (keyset) or ?offset=."""
     q = request.GET
     params: dict[str, Any] = {"key": _token(request)}
-    where = [VISIBLE]
+    where = ["i.status <> 'draft'"]  # the public list, as the product's (drafts are on "My ideas")
     if q.get("status"):
         where.append("i.status = %(status)s")
         params["status"] = q["status"]
@@ -100,8 +100,7 @@ def idea_list(request: HttpRequest) -> HttpResponse:
     elif q.get("ordering") == "votes":
         order = "i.vote_count DESC, i.created_at DESC, i.id DESC"
     elif q.get("ordering") == "trending":
-        order = f"{TRENDING} DESC, i.created_at DESC"
-        where.append("i.vote_count > 0")
+        order = "i.trending_score DESC, i.created_at DESC, i.id DESC"  # the stored score, as the product
     if q.get("after"):  # keyset on (created_at, id), as the product's cursor
         created, _, pk = q["after"].partition(",")
         where.append("(i.created_at, i.id) < (%(created)s::timestamptz, %(pk)s)")

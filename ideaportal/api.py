@@ -23,6 +23,8 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from ideaportal.paging import COUNT_CAP, CappedPaginator
+
 
 def _flatten(detail: Any, path: str | None = None) -> list[dict[str, Any]]:
     """Turn DRF's nested error detail into a flat list of field problems."""
@@ -101,6 +103,36 @@ class Conflict(exceptions.APIException):
 class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 100
+
+
+class CappedPagination(Pagination):
+    """Page numbers over a list that can hold a million rows: ``count`` stops
+    at ``COUNT_CAP`` (see ``ideaportal.paging``) and ``count_is_exact`` says
+    whether there are more."""
+
+    django_paginator_class = CappedPaginator
+
+    def get_paginated_response(self, data: Any) -> Response:
+        paginator: Any = getattr(self.page, "paginator", None)
+        return Response(
+            {
+                "count": paginator.count,
+                "count_is_exact": getattr(paginator, "count_is_exact", True),
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        answer = super().get_paginated_response_schema(schema)
+        answer["properties"]["count"]["description"] = (
+            f"Matching rows, counted up to {COUNT_CAP}; when there are more it is {COUNT_CAP} and "
+            "`count_is_exact` is false (page numbers stop there: use `cursor` for deeper pages)."
+        )
+        answer["properties"]["count_is_exact"] = {"type": "boolean", "example": True}
+        answer["required"] = [*answer.get("required", []), "count_is_exact"]
+        return answer
 
 
 class ErrorItemSerializer(serializers.Serializer):

@@ -281,6 +281,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "onboarding-recertifications": {"task": "onboarding.recertifications_assign", "schedule": 3600.0},
     # Ideas nobody took into review within 24 hours go to the reviewers, once.
     "ideas-triage-escalate": {"task": "ideas.triage_escalate", "schedule": 900.0},
+    # Ages the stored trending scores (votes move them at once; time, here).
+    "ideas-trending-refresh": {"task": "ideas.trending_refresh", "schedule": 600.0},
     # Each frequency's digest run, hourly: a run builds only finished periods
     # that have no digest yet, so the extra runs cost a query each and a run
     # missed while beat was down happens within the hour.

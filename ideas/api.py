@@ -31,7 +31,7 @@ from accounts.models import Department, User
 from accounts.roles import Role
 from accounts.selectors import user_has_role
 from accounts.serializers import DepartmentSerializer
-from ideaportal.api import ERROR_RESPONSES, Conflict, ErrorSerializer
+from ideaportal.api import ERROR_RESPONSES, CappedPagination, Conflict, ErrorSerializer
 from ideas import exports, selectors, services
 from ideas.models import Campaign, Comment, Idea, IdeaEvent, Metric, Scorecard
 from ideas.workflow import MoveForbidden, MoveNotAllowed, PatentStatus, Status
@@ -391,6 +391,7 @@ class IdeaListView(IdeasAPIView):
     and ordered; POST creates a draft."""
 
     serializer_class = IdeaListSerializer
+    pagination_class = CappedPagination
 
     @extend_schema(
         parameters=[IdeaFilterSerializer],
@@ -650,6 +651,7 @@ class ReviewQueueView(IdeasAPIView):
     """Reviewers: ideas waiting for triage or in review, overdue first."""
 
     serializer_class = IdeaListSerializer
+    pagination_class = CappedPagination
 
     @extend_schema(responses={200: IdeaListSerializer(many=True), 403: ERROR_RESPONSES[403]})
     def get(self, request: Request) -> Response:

@@ -117,6 +117,9 @@ class Idea(models.Model):
     # Counters kept exact by services with F() under a row lock.
     vote_count = models.PositiveIntegerField(_("votes"), default=0)
     comment_count = models.PositiveIntegerField(_("comments"), default=0)
+    # vote_count plus extra weight for recent votes (ideas.services.trending_refresh):
+    # stored so "trending" is an index walk, not a count of votes per request.
+    trending_score = models.PositiveIntegerField(_("trending score"), default=0, editable=False)
 
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -166,9 +169,18 @@ class Idea(models.Model):
         indexes = [
             models.Index(fields=["status", "-created_at"], name="ideas_status_recent"),
             models.Index(fields=["status", "queued_at"], name="ideas_triage"),
-            models.Index(fields=["-vote_count", "-created_at"], name="ideas_most_votes"),
-            # The default newest-first list and its keyset pages (ideas.api cursor).
-            models.Index(fields=["-created_at", "-id"], name="ideas_newest"),
+            # The public list shows every idea but drafts (an author's drafts are on
+            # "My ideas"), so its orderings are walks of these partial indexes; the
+            # newest one also serves the keyset pages (ideas.api cursor).
+            models.Index(fields=["-created_at", "-id"], name="ideas_public_newest", condition=~Q(status="draft")),
+            models.Index(
+                fields=["-vote_count", "-created_at", "-id"], name="ideas_public_votes", condition=~Q(status="draft")
+            ),
+            models.Index(
+                fields=["-trending_score", "-created_at", "-id"],
+                name="ideas_public_trending",
+                condition=~Q(status="draft"),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

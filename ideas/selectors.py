@@ -8,7 +8,7 @@ Every page and API view starts from it.
 from __future__ import annotations
 
 import operator
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import reduce
 from typing import Any
 
@@ -50,6 +50,8 @@ from ideas.workflow import (
 ORDERINGS = ("newest", "votes", "trending", "oldest")
 REVIEW_STATUSES = (Status.SUBMITTED, Status.IN_REVIEW, Status.NEEDS_INFO)
 SIMILAR_LIMIT = 5
+# How many matches, most voted first, a search or similar-ideas lookup ranks.
+SEARCH_CANDIDATES = 200
 
 
 class SimpleTsVector(Func):
@@ -110,14 +112,29 @@ def _with_list_data(qs: QuerySet[Idea], *, user: User) -> QuerySet[Idea]:
     )
 
 
+def _spaceless_script(text: str) -> bool:
+    """Whether ``text`` has letters outside Latin: scripts such as Thai write
+    words without spaces, so the full-text parser may not split them out and
+    a substring match (served by the trigram index) is needed as well."""
+    return any(char.isalpha() and ord(char) > 0x24F for char in text)
+
+
+def _candidates(qs: QuerySet[Idea]) -> Any:
+    """At most ``SEARCH_CANDIDATES`` matching ids, most voted first: a word in a
+    third of a million ideas ranks a few hundred rows, not every match."""
+    return qs.order_by("-vote_count", "-created_at", "-id").values("pk")[:SEARCH_CANDIDATES]
+
+
 def _search(qs: QuerySet[Idea], text: str) -> QuerySet[Idea]:
     """Full-text search over title, problem and proposal, best first.
 
     PostgreSQL: the ``simple`` full-text configuration (words split on spaces
-    and punctuation, no stemming) OR a case-folded substring match, which the
-    trigram index serves and which finds a word inside Thai and other
-    scripts without spaces. The rank weights title over problem over
-    proposal; an exact title hit comes first. SQLite: every word must appear.
+    and punctuation, no stemming), served by the GIN index of migration 0002;
+    for text in non-Latin scripts also a case-folded substring match, which
+    the trigram index serves and which finds a word inside Thai and other
+    scripts without spaces. The ``SEARCH_CANDIDATES`` most voted matches are
+    ranked: the rank weights title over problem over proposal, and an exact
+    title hit comes first. SQLite: every word must appear.
     """
     folded = text.casefold()
     if not _is_postgres():
@@ -130,9 +147,12 @@ def _search(qs: QuerySet[Idea], text: str) -> QuerySet[Idea]:
         + SearchVector("problem", weight="B", config="simple")
         + SearchVector("proposal", weight="C", config="simple")
     )
+    match = Q(_document=query)
+    if _spaceless_script(folded):
+        match |= Q(search_text__contains=folded)
+    matches = qs.annotate(_document=SimpleTsVector(F("search_text"))).filter(match)
     return (
-        qs.annotate(_document=SimpleTsVector(F("search_text")))
-        .filter(Q(_document=query) | Q(search_text__contains=folded))
+        Idea.objects.filter(pk__in=_candidates(matches))
         .annotate(
             rank=SearchRank(document, query)
             + Case(When(title__icontains=text, then=Value(1.0)), default=Value(0.0), output_field=FloatField())
@@ -141,15 +161,11 @@ def _search(qs: QuerySet[Idea], text: str) -> QuerySet[Idea]:
     )
 
 
-def _trending(qs: QuerySet[Idea], now: datetime) -> QuerySet[Idea]:
-    """Votes weighted toward recent ones: a vote of the last day counts 8,
-    of the last week 4, of the last month 2, an older one 1."""
-    recent = [(timedelta(days=1), 8), (timedelta(days=7), 4), (timedelta(days=30), 2)]
-    score: Any = F("vote_count")
-    for age, weight in recent:
-        # Each window adds (weight - previous weight) so a vote counts once at its own weight.
-        score = score + Count("votes", filter=Q(votes__created_at__gte=now - age)) * Value(weight // 2)
-    return qs.annotate(trending=score).order_by("-trending", "-created_at")
+def _trending(qs: QuerySet[Idea]) -> QuerySet[Idea]:
+    """Votes weighted toward recent ones (a vote of the last day counts 8, of
+    the last week 4, of the last month 2, an older one 1): the stored score
+    that ``ideas.services.trending`` keeps, read through its index."""
+    return qs.annotate(trending=F("trending_score")).order_by("-trending_score", "-created_at", "-id")
 
 
 def idea_list(
@@ -162,10 +178,15 @@ def idea_list(
     author: int | None = None,
     q: str = "",
     ordering: str = "",
-    now: datetime | None = None,
 ) -> QuerySet[Idea]:
-    """The ideas ``user`` may see, filtered and ordered as asked."""
-    qs = idea_visible(user=user)
+    """The ideas ``user`` may see, filtered and ordered as asked.
+
+    The list shows every idea but drafts, a filter the partial indexes of the
+    public orderings serve; a person's own drafts are on "My ideas" (the
+    ``author`` filter) and asking for ``status=draft`` shows them too, both
+    through ``idea_visible``, so nobody else's draft ever appears.
+    """
+    qs = idea_visible(user=user) if author or status == Status.DRAFT else Idea.objects.exclude(status=Status.DRAFT)
     if status:
         qs = qs.filter(status=status)
     if campaign:
@@ -184,7 +205,7 @@ def idea_list(
     if ordering == "votes":
         qs = qs.order_by("-vote_count", "-created_at", "-id")
     elif ordering == "trending":
-        qs = _trending(qs, now or timezone.now())
+        qs = _trending(qs)
     elif ordering == "oldest":
         qs = qs.order_by("created_at", "id")
     elif ordering == "newest" or not q.strip():
@@ -227,18 +248,22 @@ def idea_similar_queryset(*, user: User, text: str, exclude: int | None = None) 
     words = [word for word in text.casefold().split() if len(word) >= 4][:20]
     if not words:
         return Idea.objects.none()
-    qs = idea_visible(user=user).exclude(status__in=[Status.DRAFT, Status.WITHDRAWN, Status.DUPLICATE])
+    # Drafts are never suggested, so no visibility rule beyond leaving them out.
+    qs = Idea.objects.exclude(status__in=[Status.DRAFT, Status.WITHDRAWN, Status.DUPLICATE])
     if exclude:
         qs = qs.exclude(pk=exclude)
     if _is_postgres():
         query = reduce(operator.or_, [SearchQuery(word, config="simple") for word in words])
+        match = Q(_document=query) | Q(title__trigram_similar=text)
+        if _spaceless_script(words[0]):
+            match |= Q(search_text__contains=words[0])
+        candidates = _candidates(qs.annotate(_document=SimpleTsVector(F("search_text"))).filter(match))
         qs = (
-            qs.annotate(
-                _document=SimpleTsVector(F("search_text")),
-                similarity=TrigramSimilarity("title", text),
+            Idea.objects.filter(pk__in=candidates)
+            .annotate(
+                score=SearchRank(SearchVector("title", "problem", config="simple"), query)
+                + TrigramSimilarity("title", text)
             )
-            .filter(Q(_document=query) | Q(similarity__gt=0.2) | Q(search_text__contains=words[0]))
-            .annotate(score=SearchRank(SearchVector("title", "problem", config="simple"), query) + F("similarity"))
             .order_by("-score", "-vote_count")
         )
     else:

@@ -14,7 +14,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -23,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.http import AuthedHttpRequest
 from accounts.roles import Role
 from accounts.selectors import user_has_role
+from ideaportal.paging import CappedPaginator
 from ideas import selectors, services
 from ideas.forms import (
     CampaignForm,
@@ -91,7 +91,7 @@ def _require_reviewer(request: AuthedHttpRequest) -> None:
 
 
 def _page(request: AuthedHttpRequest, qs: Any) -> Any:
-    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 # --- lists ------------------------------------------------------------------------

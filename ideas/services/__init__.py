@@ -17,6 +17,7 @@ from ideas.services.engagement import (
     vote_remove,
 )
 from ideas.services.lifecycle import idea_patent_transition, idea_transition
+from ideas.services.trending import trending_refresh
 from ideas.services.triage import TRIAGE_BATCH_SIZE, campaign_create, triage_escalate
 from ideas.services.writing import idea_create, idea_update
 
@@ -35,6 +36,7 @@ __all__ = [
     "idea_transition",
     "idea_update",
     "scorecard_save",
+    "trending_refresh",
     "triage_escalate",
     "vote_add",
     "vote_remove",

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +20,7 @@ from ideas.services._common import (
     _follow,
     _locked,
 )
+from ideas.services.trending import NEW_VOTE_EXTRA, vote_extra
 from ideas.workflow import (
     OPEN_STATUSES,
     SCORING_STATUSES,
@@ -50,7 +53,9 @@ def vote_add(*, idea: Idea, user: User) -> Idea:
             Vote.objects.create(idea=idea, user=user)
     except IntegrityError:
         return idea
-    Idea.objects.filter(pk=idea.pk).update(vote_count=F("vote_count") + 1)
+    Idea.objects.filter(pk=idea.pk).update(
+        vote_count=F("vote_count") + 1, trending_score=F("trending_score") + 1 + NEW_VOTE_EXTRA
+    )
     _follow(idea, [user])
     idea.refresh_from_db(fields=["vote_count"])
     return idea
@@ -61,9 +66,13 @@ def vote_remove(*, idea: Idea, user: User) -> Idea:
     """Take a vote back while the idea is open; without a vote, a no-op."""
     idea = _locked(idea)
     _vote_check(idea, user)
-    deleted, _details = Vote.objects.filter(idea=idea, user=user).delete()
-    if deleted:
-        Idea.objects.filter(pk=idea.pk).update(vote_count=F("vote_count") - 1)
+    vote = Vote.objects.filter(idea=idea, user=user).only("pk", "created_at").first()
+    if vote is not None:
+        vote.delete()
+        weight = 1 + vote_extra(vote.created_at, timezone.now())
+        Idea.objects.filter(pk=idea.pk).update(
+            vote_count=F("vote_count") - 1, trending_score=Greatest(F("trending_score") - weight, Value(0))
+        )
         idea.refresh_from_db(fields=["vote_count"])
     return idea
 

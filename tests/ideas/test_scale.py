@@ -8,12 +8,14 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from ideas import selectors
+from ideas import selectors, services
 from ideas.api import cursor_encode
 from ideas.models import Vote
+from tests.accounts.factories import UserFactory
 from tests.ideas.factories import IdeaFactory, TagFactory, VoteFactory
 
 
@@ -60,11 +62,12 @@ def test_cursor_page_keeps_the_same_queries_for_3_and_30_ideas(employee_api, dja
         assert len(employee_api.get("/api/v1/ideas/?cursor=").json()["results"]) == 25
 
 
-def test_cursor_page_hides_other_peoples_drafts(employee_api, employee):
+def test_cursor_page_is_the_public_list_without_any_drafts(employee_api, employee):
     IdeaFactory(status="draft")
-    mine = IdeaFactory(status="draft", author=employee)
+    IdeaFactory(status="draft", author=employee)  # on "My ideas", not here
+    public = IdeaFactory(status="submitted")
     body = employee_api.get("/api/v1/ideas/?cursor=").json()
-    assert [row["id"] for row in body["results"]] == [mine.pk]
+    assert [row["id"] for row in body["results"]] == [public.pk]
 
 
 # --- EXPLAIN: every hot query is served by an index on PostgreSQL -------------------------
@@ -85,9 +88,10 @@ def _plan(qs, *, bitmap_only: bool = False) -> str:
 @pytest.mark.parametrize(
     ("name", "index"),
     [
-        ("newest", "ideas_newest"),
-        ("keyset", "ideas_newest"),
-        ("votes", "ideas_most_votes"),
+        ("newest", "ideas_public_newest"),
+        ("keyset", "ideas_public_newest"),
+        ("votes", "ideas_public_votes"),
+        ("trending", "ideas_public_trending"),
         ("status", "ideas_status_recent"),
         ("search", "ideas_idea_search"),
         ("similar", "ideas_idea_"),
@@ -103,6 +107,7 @@ def test_hot_query_uses_an_index(employee, name, index):
         "newest": lambda: selectors.idea_list(user=user)[:25],
         "keyset": lambda: selectors.idea_list_after(user=user, after=after, limit=26),
         "votes": lambda: selectors.idea_list(user=user, ordering="votes")[:25],
+        "trending": lambda: selectors.idea_list(user=user, ordering="trending")[:25],
         "status": lambda: selectors.idea_list(user=user, status="accepted")[:25],
         "search": lambda: selectors.idea_list(user=user, q="zephyrine")[:25],
         "similar": lambda: selectors.idea_similar_queryset(user=user, text="customer claims phone"),
@@ -111,3 +116,49 @@ def test_hot_query_uses_an_index(employee, name, index):
     }
     plan = _plan(queries[name](), bitmap_only=name in ("search", "similar"))
     assert index in plan, plan
+
+
+# --- capped count, stored trending score ----------------------------------------------------
+
+
+def test_page_numbers_count_up_to_the_cap_and_say_when_there_are_more(employee_api, monkeypatch):
+    from ideaportal import paging
+
+    monkeypatch.setattr(paging.CappedPaginator, "cap", 4)
+    _ideas(4)
+    body = employee_api.get("/api/v1/ideas/?page_size=3").json()
+    assert (body["count"], body["count_is_exact"]) == (4, True)
+    _ideas(1)
+    body = employee_api.get("/api/v1/ideas/?page_size=3").json()
+    assert (body["count"], body["count_is_exact"]) == (4, False)
+    assert len(body["results"]) == 3
+
+
+def test_the_list_page_says_more_than_the_cap(client, employee, monkeypatch):
+    from ideaportal import paging
+
+    monkeypatch.setattr(paging.CappedPaginator, "cap", 2)
+    _ideas(3)
+    client.force_login(employee)
+    assert "More than 2 ideas" in client.get(reverse("ideas:list")).content.decode()
+
+
+def test_trending_score_moves_with_votes_and_ages_with_the_refresh(employee):
+    idea = IdeaFactory(status="submitted")
+    voter = UserFactory()
+    services.vote_add(idea=idea, user=voter)
+    idea.refresh_from_db()
+    assert (idea.vote_count, idea.trending_score) == (1, 8)
+    # Two days later the vote counts 4; forty days later, 1.
+    Vote.objects.filter(idea=idea).update(created_at=timezone.now() - timedelta(days=2))
+    assert services.trending_refresh() == 1
+    idea.refresh_from_db()
+    assert idea.trending_score == 4
+    assert services.trending_refresh() == 0  # nothing changed: nothing written
+    Vote.objects.filter(idea=idea).update(created_at=timezone.now() - timedelta(days=40))
+    services.trending_refresh()
+    idea.refresh_from_db()
+    assert idea.trending_score == 1
+    services.vote_remove(idea=idea, user=voter)
+    idea.refresh_from_db()
+    assert (idea.vote_count, idea.trending_score) == (0, 0)

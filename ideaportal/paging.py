@@ -1,0 +1,37 @@
+"""Page numbers without an exact COUNT over a million rows.
+
+``CappedPaginator`` counts at most ``COUNT_CAP + 1`` rows (``SELECT COUNT(*)
+FROM (... LIMIT 1001)``), so the count costs the same for 1,001 matches as
+for a million. Past the cap it reports ``count == COUNT_CAP`` with
+``count_is_exact`` false: the pages say "more than 1,000" and page numbers
+stop at the cap; deeper rows are reached by narrowing the filters or, on the
+API, by ``?cursor=`` keyset pages.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+from django.core.paginator import Paginator
+
+COUNT_CAP = 1000
+
+
+class CappedPaginator(Paginator):
+    cap = COUNT_CAP
+
+    @cached_property
+    def _capped(self) -> int:
+        object_list: Any = self.object_list
+        if hasattr(object_list, "query"):
+            return int(object_list[: self.cap + 1].count())
+        return min(len(object_list), self.cap + 1)
+
+    @cached_property
+    def count(self) -> int:
+        return min(self._capped, self.cap)
+
+    @property
+    def count_is_exact(self) -> bool:
+        return self._capped <= self.cap
