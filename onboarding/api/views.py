@@ -414,6 +414,10 @@ class AttemptListView(OnboardingView):
         responses={201: s.AttemptSerializer, 400: R400, 401: R401, 404: R404, 409: R409},
     )
     def post(self, request: Request, pk: int) -> Response:
+        # Someone else's assignment is a 404 before the body is even read, so
+        # a 400 never confirms that an assignment id exists.
+        if self.assignment_for_viewer(pk).user_id != self.viewer.pk:
+            raise exceptions.NotFound()
         data = s.AttemptCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         answers = {a["question"]: a["choices"] for a in data.validated_data["answers"]}
