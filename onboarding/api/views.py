@@ -22,7 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import User
-from ideaportal.api import ERROR_RESPONSES, error_body, error_response
+from ideaportal.api import ERROR_RESPONSES, error_body, error_response, query_bool
 from onboarding import selectors
 from onboarding.api import serializers as s
 from onboarding.lifecycle import AssignmentStatus, TrainingError
@@ -261,7 +261,7 @@ class AssignmentListView(OnboardingView):
         responses={200: s.AssignmentSerializer(many=True), 400: R400, 401: R401},
     )
     def get(self, request: Request) -> Response:
-        mine = request.query_params.get("mine", "").lower() in {"1", "true"}
+        mine = query_bool(request, "mine")
         qs = selectors.assignment_list(viewer=self.viewer, mine=mine)
         wanted = request.query_params.get("status")
         if wanted:
@@ -438,6 +438,7 @@ class ReportByModuleView(OnboardingView):
 
     hr_methods = frozenset({"GET"})
     serializer_class = s.ReportRowSerializer
+    pagination_class = None  # one row per module or department, as a plain list
 
     @extend_schema(parameters=REPORT_PARAMS[1:], responses={200: s.ReportRowSerializer(many=True), 403: R403})
     def get(self, request: Request) -> Response:
@@ -450,6 +451,7 @@ class ReportByDepartmentView(OnboardingView):
 
     hr_methods = frozenset({"GET"})
     serializer_class = s.ReportRowSerializer
+    pagination_class = None  # one row per module or department, as a plain list
 
     @extend_schema(parameters=REPORT_PARAMS[:1], responses={200: s.ReportRowSerializer(many=True), 403: R403})
     def get(self, request: Request) -> Response:

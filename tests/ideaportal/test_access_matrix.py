@@ -245,7 +245,7 @@ def build_world(owner, *, name: str, draft: bool = False) -> dict[str, Any]:
         world["idea"] = idea
     if "onboarding" in name:
         module = module_with_content(lessons=2, questions=1)
-        assignment = AssignmentFactory(module=module, user=owner)
+        assignment: Any = AssignmentFactory(module=module, user=owner)
         QuizAttempt.objects.create(assignment=assignment, number=1, score=0, pass_mark=80, passed=False, answers=[])
         world.update(
             module=module,

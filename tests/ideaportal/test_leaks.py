@@ -103,7 +103,12 @@ def test_quiz_answers_and_training_records_stay_with_the_learner_and_hr(employee
     module = module_with_content(lessons=1, questions=1)
     assignment = AssignmentFactory(module=module, user=employee)
     QuizAttempt.objects.create(
-        assignment=assignment, number=1, score=0, pass_mark=80, passed=False, answers=[
+        assignment=assignment,
+        number=1,
+        score=0,
+        pass_mark=80,
+        passed=False,
+        answers=[
             {
                 "question_id": 1,
                 "question": "Who?",
