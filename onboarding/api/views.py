@@ -183,6 +183,7 @@ class QuestionListView(OnboardingView):
 
     hr_methods = frozenset({"GET", "POST"})
     serializer_class = s.EditorQuestionSerializer
+    pagination_class = None  # a module's questions, all at once, in order
 
     @extend_schema(responses={200: s.EditorQuestionSerializer(many=True), 403: R403, 404: R404})
     def get(self, request: Request, pk: int) -> Response:
@@ -379,6 +380,7 @@ class AssignmentHistoryView(OnboardingView):
     """What happened to an assignment: who, when, from, to, why."""
 
     serializer_class = s.AssignmentEventSerializer
+    pagination_class = None  # every event of one assignment, as a plain list
 
     @extend_schema(responses={200: s.AssignmentEventSerializer(many=True), 404: R404})
     def get(self, request: Request, pk: int) -> Response:
@@ -402,6 +404,7 @@ class AttemptListView(OnboardingView):
     """Quiz attempts of an assignment (all kept); the learner submits one."""
 
     serializer_class = s.AttemptSerializer
+    pagination_class = None  # every attempt of one assignment, as a plain list
 
     @extend_schema(responses={200: s.AttemptSerializer(many=True), 401: R401, 404: R404})
     def get(self, request: Request, pk: int) -> Response:

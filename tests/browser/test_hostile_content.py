@@ -17,7 +17,7 @@ from html.parser import HTMLParser
 import pytest
 from django.test import Client
 from django.utils import timezone
-from playwright.sync_api import Page
+from playwright.sync_api import Dialog, Page
 
 from ideas.markdown import render as ideas_markdown
 from ideas.workflow import Status
@@ -93,7 +93,12 @@ def hostile_world(db):
 
 def test_payloads_execute_nothing_and_break_no_page(page: Page, hostile_world):
     dialogs: list[str] = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+
+    def on_dialog(dialog: Dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
     world = hostile_world
     sign_in(page, world["author"].email)
     idea, assignment, lesson = world["idea"], world["assignment"], world["lesson"]
