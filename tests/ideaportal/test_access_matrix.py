@@ -119,7 +119,7 @@ MATRIX: dict[str, dict[str, str]] = {
     "api:onboarding-module-publish": {"POST": "HS"},
     "api:onboarding-module-unpublish": {"POST": "HS"},
     "api:onboarding-lesson-list": {"POST": "HS"},
-    "api:onboarding-lesson-detail": {"GET": SIGNED_IN, "PATCH": "HS", "DELETE": "HS"},
+    "api:onboarding-lesson-detail": {"PATCH": "HS", "DELETE": "HS"},
     "api:onboarding-question-list": {"GET": "HS", "POST": "HS"},
     "api:onboarding-question-detail": {"GET": "HS", "PUT": "HS", "PATCH": "HS", "DELETE": "HS"},
     "api:onboarding-assignment-list": {"GET": SIGNED_IN, "POST": "HS"},
