@@ -115,6 +115,10 @@ def _headers(admin) -> dict[str, str]:
     return {"Authorization": f"Token {token.key}"}
 
 
+# One pytest test runs every operation (as subtests): 100 examples of ~60
+# operations take minutes on a shared two-core machine, past the suite's
+# 300-second per-test timeout.
+@pytest.mark.timeout(1800)
 @schema.parametrize()
 @settings(
     max_examples=EXAMPLES,
