@@ -118,3 +118,47 @@ class LoginFailureCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} @ {self.window_start:%Y-%m-%d %H:%M}: {self.count}"
+
+
+class AuditEntry(models.Model):
+    """One change made through the Django admin: who, when, what.
+
+    Append-only. Django's LogEntry can be edited or deleted by anyone with
+    the permission; these rows cannot: ``save`` refuses an update, ``delete``
+    refuses, and on PostgreSQL a trigger (migration 0003) refuses UPDATE and
+    DELETE for every client, the admin and a shell included.
+    """
+
+    class Action(models.TextChoices):
+        ADD = "add", _("added")
+        CHANGE = "change", _("changed")
+        DELETE = "delete", _("deleted")
+
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("who")
+    )
+    # Kept as text too, so the row still says who after the account is gone.
+    actor_email = models.CharField(_("who (e-mail)"), max_length=254)
+    action = models.CharField(_("action"), max_length=8, choices=Action.choices)
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.PROTECT, related_name="+")
+    object_id = models.CharField(_("object id"), max_length=64)
+    object_repr = models.CharField(_("object"), max_length=300)
+    changes = models.JSONField(_("what"), default=dict, help_text=_("Field: [before, after]."))
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        indexes = [models.Index(fields=["content_type", "object_id"], name="accounts_audit_object")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_email} {self.action} {self.object_repr}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionError("Audit entries are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionError("Audit entries are append-only.")

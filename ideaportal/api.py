@@ -87,6 +87,17 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
+def query_bool(request: Any, name: str) -> bool:
+    """A boolean query parameter: absent, empty, 0/1 or false/true; anything
+    else is a 400 rather than a silent "false"."""
+    raw = request.query_params.get(name, "").strip().lower()
+    if raw in ("", "0", "false"):
+        return False
+    if raw in ("1", "true"):
+        return True
+    raise exceptions.ValidationError({name: [_("Must be true or false.")]}, code="invalid")
+
+
 class Conflict(exceptions.APIException):
     """409: the request is valid but the current state of the thing refuses it.
     ``extra`` keys are added to the error body."""
@@ -103,6 +114,16 @@ class Conflict(exceptions.APIException):
 class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def get_page_size(self, request: Any) -> int | None:
+        # DRF silently falls back to the default on a malformed page_size;
+        # say so instead, as for every other bad parameter.
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is not None and not (raw.isascii() and raw.isdigit() and int(raw) > 0):
+            raise exceptions.ValidationError(
+                {self.page_size_query_param: [_("A whole number of at least 1.")]}, code="invalid"
+            )
+        return super().get_page_size(request)
 
 
 class CappedPagination(Pagination):
@@ -161,6 +182,39 @@ ERROR_RESPONSES = {
     404: error_response("Nothing at this address that you can see."),
     409: error_response("The current state of the object does not allow this."),
 }
+
+
+# Answers any operation can give: a bad parameter or body, no or bad
+# credentials, no permission, nothing there (including a page past the end),
+# a method or a body type the operation does not take.
+ALWAYS_POSSIBLE = {
+    "400": "The input is not valid; `errors` names each field and problem.",
+    "401": "Not signed in: send a session cookie or `Authorization: Token <key>`.",
+    "403": "Signed in, but not allowed to do this.",
+    "404": "Nothing at this address that you can see.",
+    "405": "This method is not allowed here.",
+    "415": "The body is in a media type this operation does not read.",
+}
+
+
+def schema_add_error_responses(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """drf-spectacular post-processing hook: document the common error
+    answers (in the one error shape) on every operation that lacks them."""
+    result.setdefault("components", {}).setdefault("schemas", {})
+    ref = {"$ref": "#/components/schemas/Error"}
+    if "Error" not in result["components"]["schemas"]:
+        return result
+    for operations in result.get("paths", {}).values():
+        for method, operation in operations.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            for code, description in ALWAYS_POSSIBLE.items():
+                if code == "415" and method not in ("post", "put", "patch"):
+                    continue
+                operation["responses"].setdefault(
+                    code, {"content": {"application/json": {"schema": ref}}, "description": description}
+                )
+    return result
 
 
 def json_404(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:

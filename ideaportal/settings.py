@@ -213,6 +213,10 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "ideaportal.api.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # No OPTIONS metadata: DRF's builds it by calling get_object() on views
+    # that have no queryset (a 500 the fuzzer found) and it describes every
+    # serializer to anyone who asks. OPTIONS answers 405 instead.
+    "DEFAULT_METADATA_CLASS": None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Ideaportal API",
@@ -224,6 +228,12 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Every operation documents the error answers it can give (the fuzzer
+    # holds the API to its schema).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "ideaportal.api.schema_add_error_responses",
+    ],
     "COMPONENT_SPLIT_REQUEST": True,
     # One named enum per choice set, however many fields use it.
     "ENUM_NAME_OVERRIDES": {

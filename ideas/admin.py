@@ -7,8 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from accounts.audit import AuditedAdmin
+from ideas import services
 from ideas.models import Campaign, Comment, Idea, IdeaEvent, Scorecard, Tag, Vote
 
 
@@ -37,9 +40,21 @@ class ScorecardInline(ReadOnlyInline):
 
 
 @admin.register(Idea)
-class IdeaAdmin(admin.ModelAdmin):
-    list_display = ["title", "status", "patent_status", "author", "vote_count", "comment_count", "created_at"]
-    list_filter = ["status", "patent_status", "campaign", "department"]
+class IdeaAdmin(AuditedAdmin):
+    """Admins see every idea, deleted ones too; deleting here hides the idea
+    (``idea_delete``) and keeps its row, votes and history."""
+
+    list_display = [
+        "title",
+        "status",
+        "patent_status",
+        "author",
+        "vote_count",
+        "comment_count",
+        "created_at",
+        "deleted_at",
+    ]
+    list_filter = ["status", "patent_status", "campaign", "department", ("deleted_at", admin.EmptyFieldListFilter)]
     list_select_related = ["author"]
     search_fields = ["title", "author__email", "author__display_name"]
     raw_id_fields = ["author", "co_authors", "reviewer", "duplicate_of"]
@@ -61,8 +76,28 @@ class IdeaAdmin(admin.ModelAdmin):
         "closed_at",
         "created_at",
         "updated_at",
+        "deleted_at",
+        "deleted_by",
     ]
     inlines = [ScorecardInline, EventInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Idea]:
+        return Idea.all_objects.select_related("author")
+
+    def get_deleted_objects(
+        self, objs: Any, request: HttpRequest
+    ) -> tuple[list[Any], dict[str, int], set[str], list[Any]]:
+        # Nothing cascades from a soft delete: the confirmation page lists the
+        # ideas alone (not their votes and history, which stay).
+        ideas = list(objs)
+        return [str(idea) for idea in ideas], {str(Idea._meta.verbose_name_plural): len(ideas)}, set(), []
+
+    def delete_model(self, request: HttpRequest, obj: Idea) -> None:
+        services.idea_delete(idea=obj, actor=request.user)  # type: ignore[arg-type]
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Idea]) -> None:
+        for idea in queryset:
+            services.idea_delete(idea=idea, actor=request.user)  # type: ignore[arg-type]
 
 
 @admin.register(Campaign)

@@ -172,6 +172,14 @@ class IdeaWriteSerializer(serializers.Serializer):
         queryset=User.objects.filter(is_active=True), many=True, required=False
     )
 
+    def to_internal_value(self, data: Any) -> Any:
+        # DRF takes any iterable for a list, so {"7": ...} would add user 7.
+        if isinstance(data, dict) and not hasattr(data, "getlist"):  # JSON, not a form
+            for name in ("co_authors", "tags"):
+                if name in data and not isinstance(data[name], list):
+                    raise exceptions.ValidationError({name: [_("Expected a list.")]}, code="not_a_list")
+        return super().to_internal_value(data)
+
 
 class TransitionSerializer(serializers.Serializer):
     to = serializers.ChoiceField(choices=Status.choices)
@@ -262,6 +270,9 @@ class SimilarIdeaSerializer(serializers.ModelSerializer):
 
 class CampaignSerializer(serializers.ModelSerializer):
     is_open = serializers.SerializerMethodField()
+    # A plain string in the schema: the slug may hold any letter (allow_unicode),
+    # which the ASCII-only \w of an OpenAPI pattern would wrongly refuse.
+    slug = serializers.CharField(read_only=True)
 
     class Meta:
         model = Campaign
@@ -634,6 +645,7 @@ class IdeaSimilarView(IdeasAPIView):
     """Existing ideas that look like the text being written."""
 
     serializer_class = SimilarIdeaSerializer
+    pagination_class = None  # a handful at most, as a plain list
 
     @extend_schema(
         parameters=[SimilarQuerySerializer],

@@ -81,6 +81,14 @@ class Tag(models.Model):
         super().save(*args, **kwargs)
 
 
+class LiveIdeaManager(models.Manager["Idea"]):
+    """Ideas that are not deleted: every read of the product starts here, so
+    a deleted idea leaves lists, search, similar ideas, exports and digests."""
+
+    def get_queryset(self) -> models.QuerySet[Idea]:
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
 class Idea(models.Model):
     title = models.CharField(_("title"), max_length=200)
     problem = models.TextField(_("the problem"), blank=True)
@@ -162,7 +170,19 @@ class Idea(models.Model):
     # PostgreSQL trigram and full-text indexes (migration 0002) work on.
     search_text = models.TextField(editable=False, blank=True)
 
+    # Deleting hides an idea; the row, its votes and its history stay (see
+    # ideas.services.idea_delete). Admins still find it in the Django admin.
+    deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True, editable=False)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
+
+    objects = LiveIdeaManager()
+    all_objects = models.Manager()  # noqa: DJ012 - a manager, which ruff takes for a field
+
     class Meta:
+        # Related lookups (vote.idea, event.idea) still reach a deleted idea.
+        base_manager_name = "all_objects"
         ordering = ["-created_at", "-id"]
         verbose_name = _("idea")
         verbose_name_plural = _("ideas")

@@ -5,11 +5,12 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from accounts.audit import AuditedAdmin
 from newsletter.models import Delivery, Digest, EditorNote, Subscriber
 
 
 @admin.register(Subscriber)
-class SubscriberAdmin(admin.ModelAdmin):
+class SubscriberAdmin(AuditedAdmin):
     list_display = ["email", "user", "frequency", "status", "hard_bounces", "created_at", "confirmed_at"]
     list_filter = ["status", "frequency"]
     search_fields = ["email", "user__display_name"]

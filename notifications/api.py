@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
-from ideaportal.api import ERROR_RESPONSES
+from ideaportal.api import ERROR_RESPONSES, query_bool
 from notifications import selectors, services
 from notifications.models import Notification
 
@@ -49,7 +49,7 @@ class NotificationListView(generics.ListAPIView):
     filter_backends: list[type] = []
 
     def get_queryset(self):
-        unread = self.request.query_params.get("unread", "").lower() in {"1", "true"}
+        unread = query_bool(self.request, "unread")
         return selectors.notification_list(user=cast(User, self.request.user), unread_only=unread)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from accounts.audit import AuditedAdmin
 from onboarding.markdown import render_markdown
 from onboarding.models import (
     Assignment,
@@ -70,7 +71,7 @@ class EventInline(admin.TabularInline):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(AuditedAdmin):
     list_display = ["module", "user", "status", "due_on", "source", "best_score", "completed_at"]
     list_filter = ["status", "source", "module"]
     list_select_related = ["module", "user"]

@@ -19,7 +19,7 @@ from ideas.services.engagement import (
 from ideas.services.lifecycle import idea_patent_transition, idea_transition
 from ideas.services.trending import trending_refresh
 from ideas.services.triage import TRIAGE_BATCH_SIZE, campaign_create, triage_escalate
-from ideas.services.writing import idea_create, idea_update
+from ideas.services.writing import idea_create, idea_delete, idea_update
 
 __all__ = [
     "KIND_ASSIGNED",
@@ -32,6 +32,7 @@ __all__ = [
     "follow_add",
     "follow_remove",
     "idea_create",
+    "idea_delete",
     "idea_patent_transition",
     "idea_transition",
     "idea_update",

@@ -6,9 +6,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Department, User
+from accounts.audit import audit_record
+from accounts.models import AuditEntry, Department, User
 from ideas import selectors
 from ideas.models import Campaign, Idea
 from ideas.services._common import (
@@ -110,3 +112,23 @@ def idea_update(
         idea.co_authors.set(others)
         _follow(idea, others)
     return idea
+
+
+# Not durable, unlike the other top-level services: the Django admin, its
+# only caller today, runs its delete view inside a transaction of its own.
+@transaction.atomic
+def idea_delete(*, idea: Idea, actor: User) -> bool:
+    """Hide an idea for good: it leaves every list, search, export, digest
+    and API answer, but its row, votes, comments and history stay (so a
+    mistaken delete can be undone by an admin and nothing is lost). The
+    change is audited. Returns False when it was already deleted."""
+    now = timezone.now()
+    changed = Idea.all_objects.filter(pk=idea.pk, deleted_at__isnull=True).update(deleted_at=now, deleted_by=actor)
+    if changed:
+        audit_record(
+            actor=actor,
+            action=AuditEntry.Action.DELETE,
+            obj=idea,
+            changes={"deleted_at": [None, now.isoformat()]},
+        )
+    return bool(changed)

@@ -22,7 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import User
-from ideaportal.api import ERROR_RESPONSES, error_body, error_response
+from ideaportal.api import ERROR_RESPONSES, error_body, error_response, query_bool
 from onboarding import selectors
 from onboarding.api import serializers as s
 from onboarding.lifecycle import AssignmentStatus, TrainingError
@@ -183,6 +183,7 @@ class QuestionListView(OnboardingView):
 
     hr_methods = frozenset({"GET", "POST"})
     serializer_class = s.EditorQuestionSerializer
+    pagination_class = None  # a module's questions, all at once, in order
 
     @extend_schema(responses={200: s.EditorQuestionSerializer(many=True), 403: R403, 404: R404})
     def get(self, request: Request, pk: int) -> Response:
@@ -261,7 +262,7 @@ class AssignmentListView(OnboardingView):
         responses={200: s.AssignmentSerializer(many=True), 400: R400, 401: R401},
     )
     def get(self, request: Request) -> Response:
-        mine = request.query_params.get("mine", "").lower() in {"1", "true"}
+        mine = query_bool(request, "mine")
         qs = selectors.assignment_list(viewer=self.viewer, mine=mine)
         wanted = request.query_params.get("status")
         if wanted:
@@ -379,6 +380,7 @@ class AssignmentHistoryView(OnboardingView):
     """What happened to an assignment: who, when, from, to, why."""
 
     serializer_class = s.AssignmentEventSerializer
+    pagination_class = None  # every event of one assignment, as a plain list
 
     @extend_schema(responses={200: s.AssignmentEventSerializer(many=True), 404: R404})
     def get(self, request: Request, pk: int) -> Response:
@@ -402,6 +404,7 @@ class AttemptListView(OnboardingView):
     """Quiz attempts of an assignment (all kept); the learner submits one."""
 
     serializer_class = s.AttemptSerializer
+    pagination_class = None  # every attempt of one assignment, as a plain list
 
     @extend_schema(responses={200: s.AttemptSerializer(many=True), 401: R401, 404: R404})
     def get(self, request: Request, pk: int) -> Response:
@@ -414,6 +417,10 @@ class AttemptListView(OnboardingView):
         responses={201: s.AttemptSerializer, 400: R400, 401: R401, 404: R404, 409: R409},
     )
     def post(self, request: Request, pk: int) -> Response:
+        # Someone else's assignment is a 404 before the body is even read, so
+        # a 400 never confirms that an assignment id exists.
+        if self.assignment_for_viewer(pk).user_id != self.viewer.pk:
+            raise exceptions.NotFound()
         data = s.AttemptCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         answers = {a["question"]: a["choices"] for a in data.validated_data["answers"]}
@@ -434,6 +441,7 @@ class ReportByModuleView(OnboardingView):
 
     hr_methods = frozenset({"GET"})
     serializer_class = s.ReportRowSerializer
+    pagination_class = None  # one row per module or department, as a plain list
 
     @extend_schema(parameters=REPORT_PARAMS[1:], responses={200: s.ReportRowSerializer(many=True), 403: R403})
     def get(self, request: Request) -> Response:
@@ -446,6 +454,7 @@ class ReportByDepartmentView(OnboardingView):
 
     hr_methods = frozenset({"GET"})
     serializer_class = s.ReportRowSerializer
+    pagination_class = None  # one row per module or department, as a plain list
 
     @extend_schema(parameters=REPORT_PARAMS[:1], responses={200: s.ReportRowSerializer(many=True), 403: R403})
     def get(self, request: Request) -> Response:
