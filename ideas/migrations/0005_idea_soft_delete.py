@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ideas', '0002_search'),
+        ('ideas', '0004_public_list_indexes_trending'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
