@@ -89,6 +89,10 @@ class LiveIdeaManager(models.Manager["Idea"]):
         return super().get_queryset().filter(deleted_at__isnull=True)
 
 
+# Rows of the public list: neither drafts nor deleted ideas.
+PUBLIC = ~Q(status="draft") & Q(deleted_at__isnull=True)
+
+
 class Idea(models.Model):
     title = models.CharField(_("title"), max_length=200)
     problem = models.TextField(_("the problem"), blank=True)
@@ -190,16 +194,13 @@ class Idea(models.Model):
             models.Index(fields=["status", "-created_at"], name="ideas_status_recent"),
             models.Index(fields=["status", "queued_at"], name="ideas_triage"),
             # The public list shows every idea but drafts (an author's drafts are on
-            # "My ideas"), so its orderings are walks of these partial indexes; the
-            # newest one also serves the keyset pages (ideas.api cursor).
-            models.Index(fields=["-created_at", "-id"], name="ideas_public_newest", condition=~Q(status="draft")),
+            # "My ideas") and deleted ones (the default manager hides them), so its
+            # orderings are walks of these partial indexes; the newest one also
+            # serves the keyset pages (ideas.api cursor).
+            models.Index(fields=["-created_at", "-id"], name="ideas_public_newest", condition=PUBLIC),
+            models.Index(fields=["-vote_count", "-created_at", "-id"], name="ideas_public_votes", condition=PUBLIC),
             models.Index(
-                fields=["-vote_count", "-created_at", "-id"], name="ideas_public_votes", condition=~Q(status="draft")
-            ),
-            models.Index(
-                fields=["-trending_score", "-created_at", "-id"],
-                name="ideas_public_trending",
-                condition=~Q(status="draft"),
+                fields=["-trending_score", "-created_at", "-id"], name="ideas_public_trending", condition=PUBLIC
             ),
         ]
         constraints = [
