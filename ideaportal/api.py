@@ -152,7 +152,9 @@ class CappedPagination(Pagination):
             "`count_is_exact` is false (page numbers stop there: use `cursor` for deeper pages)."
         )
         answer["properties"]["count_is_exact"] = {"type": "boolean", "example": True}
-        answer["required"] = [*answer.get("required", []), "count_is_exact"]
+        # Keyset pages (``?cursor=``) carry no count at all: counting is what
+        # they exist to avoid. Only ``results`` is always there.
+        answer["required"] = ["results"]
         return answer
 
 

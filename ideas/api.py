@@ -699,7 +699,9 @@ class IdeaExportView(IdeasAPIView):
     )
     def get(self, request: Request) -> StreamingHttpResponse:
         self.require_reviewer()
-        qs = selectors.idea_list(user=self.user, **self.filters())
+        filters = self.filters()
+        filters.pop("cursor", None)  # the export is the whole filtered list, never a page of it
+        qs = selectors.idea_list(user=self.user, **filters)
         return exports.csv_response(qs, site=request.build_absolute_uri("/").rstrip("/"))
 
 

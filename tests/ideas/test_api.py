@@ -409,3 +409,15 @@ def test_a_reviewer_cannot_review_an_idea_they_wrote_or_co_wrote(api_client, rev
     api_client.force_authenticate(reviewer)
     response = api_client.post(f"/api/v1/ideas/{co_written.pk}/transitions/", {"to": "in_review"}, format="json")
     assert response.status_code == 200
+
+
+def test_csv_export_ignores_a_cursor_and_a_cursor_page_matches_its_schema(api_client, reviewer):
+    IdeaFactory(status="submitted", title="Exported idea")
+    api_client.force_authenticate(reviewer)
+    export = api_client.get("/api/v1/ideas/export/?cursor=")
+    assert export.status_code == 200
+    assert "Exported idea" in b"".join(export.streaming_content).decode()
+    page = api_client.get("/api/v1/ideas/?cursor=").json()
+    schema = api_client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    required = schema["components"]["schemas"]["PaginatedIdeaListList"]["required"]
+    assert set(required) <= set(page)
