@@ -52,6 +52,10 @@ def error_body(status_code: int, code: str, message: str, errors: list[dict[str,
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF exception handler that renders every error in the one shape."""
+    if isinstance(exc, OverflowError):
+        # SQLite (the embedded default) cannot bind an integer beyond 64 bits;
+        # such an id or number cannot match anything, so it is bad input.
+        return Response(error_body(400, "invalid", _("A number in the request is too large.")), status=400)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

@@ -105,3 +105,11 @@ def test_token_endpoint_is_throttled_with_retry_after(api_client, employee):
     body = response.json()
     assert "Too many failed sign-in attempts" in body["message"]
     assert body["retry_after"] > 0
+
+
+def test_a_number_too_large_for_the_database_is_a_400_not_a_500(api_client, employee):
+    api_client.force_authenticate(employee)
+    huge = 284547529727176706515201689347162112
+    response = api_client.post("/api/v1/notifications/read/", {"ids": [huge]}, format="json")
+    assert response.status_code in (200, 400)
+    assert api_client.get(f"/api/v1/ideas/{huge}/").status_code in (400, 404)
