@@ -469,6 +469,16 @@ class IdeaDetailView(IdeaAPIView):
         return self.detail_response(idea)
 
 
+# What either track's move answers: the idea as it is now, or why not.
+MOVE_RESPONSES = {
+    200: IdeaDetailSerializer,
+    400: ERROR_RESPONSES[400],
+    403: ERROR_RESPONSES[403],
+    404: NOT_FOUND,
+    409: CONFLICT,
+}
+
+
 @extend_schema(tags=["ideas"])
 class IdeaTransitionView(IdeaAPIView):
     """Move the idea along its status track (see ideas/workflow.py)."""
@@ -477,13 +487,7 @@ class IdeaTransitionView(IdeaAPIView):
 
     @extend_schema(
         request=TransitionSerializer,
-        responses={
-            200: IdeaDetailSerializer,
-            400: ERROR_RESPONSES[400],
-            403: ERROR_RESPONSES[403],
-            404: NOT_FOUND,
-            409: CONFLICT,
-        },
+        responses=MOVE_RESPONSES,
     )
     def post(self, request: Request, pk: int) -> Response:
         idea = self.get_idea()
@@ -508,13 +512,7 @@ class IdeaPatentView(IdeaAPIView):
 
     @extend_schema(
         request=PatentTransitionSerializer,
-        responses={
-            200: IdeaDetailSerializer,
-            400: ERROR_RESPONSES[400],
-            403: ERROR_RESPONSES[403],
-            404: NOT_FOUND,
-            409: CONFLICT,
-        },
+        responses=MOVE_RESPONSES,
     )
     def post(self, request: Request, pk: int) -> Response:
         idea = self.get_idea()
