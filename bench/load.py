@@ -186,11 +186,19 @@ class Loader:
             """,
             (BIG_TABLES, BIG_TABLES),
         ).fetchall()
-        for table, name, _definition in fks:
+        # What is dropped is written down first, so a load that fails or is
+        # stopped half-way gets it back on the next run.
+        self.sql("CREATE TABLE IF NOT EXISTS bench_dropped (kind text, tbl text, name text, definition text)")
+        left = self.conn.execute("SELECT kind, tbl, name, definition FROM bench_dropped ORDER BY ctid").fetchall()
+        self.saved_constraints = [(t, n, d) for kind, t, n, d in left if kind == "constraint"]
+        self.saved_indexes = [d for kind, _t, _n, d in left if kind == "index"]
+        for table, name, definition in [*fks, *uniques]:
+            self.sql("INSERT INTO bench_dropped VALUES ('constraint', %s, %s, %s)", (table, name, definition))
             self.sql(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
-        for table, name, _definition in uniques:
-            self.sql(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
-        self.saved_constraints = [*uniques, *fks]
+        # Unique constraints come back before the foreign keys that may rely on them.
+        self.saved_constraints = sorted(
+            [*uniques, *fks, *self.saved_constraints], key=lambda c: c[2].startswith("FOREIGN KEY")
+        )
         indexes = self.conn.execute(
             """
             SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
@@ -201,9 +209,12 @@ class Loader:
             (BIG_TABLES,),
         ).fetchall()
         for name, definition in indexes:
+            self.sql("INSERT INTO bench_dropped VALUES ('index', '', %s, %s)", (name, definition))
             self.sql(f"DROP INDEX {name}")
             self.saved_indexes.append(definition)
-        self.say(f"dropped {len(indexes)} indexes and {len(self.saved_constraints)} constraints")
+        self.say(f"dropped {len(indexes)} indexes and {len(fks) + len(uniques)} constraints")
+        if left:
+            self.say(f"  and will restore {len(left)} that an interrupted load left dropped")
 
     def load_people(self) -> None:
         rng = self.rng
@@ -282,10 +293,10 @@ class Loader:
         rare_every = max(1, n // 200)  # each rare word lands in ~40 ideas at full size
         self.counts: list[tuple[int, int]] = []
         votes_scale = self.votes_target / (n * 0.9 * 10.0)  # ~10 votes per idea that can have votes
-        comments_per = self.comments_target / n
+        comments_per = self.comments_target / (n * 0.9)  # drafts and withdrawn ideas (~10%) have none
         cols = (
             "id, title, problem, proposal, proposal_html, customers_affected, customer_delight, metric, "
-            "metric_other, status, patent_status, vote_count, comment_count, rejection_reason, launched_on, "
+            "metric_other, status, patent_status, vote_count, trending_score, comment_count, rejection_reason, launched_on, "
             "launch_outcome, patent_application_number, patent_filed_on, patent_number, patent_granted_on, "
             "created_at, updated_at, submitted_at, queued_at, escalated_at, first_reviewed_at, decided_at, "
             "piloted_at, launched_at, closed_at, search_text, author_id, campaign_id, department_id, "
@@ -370,6 +381,7 @@ class Loader:
                             status,
                             "none",
                             str(votes),
+                            str(votes),  # trending_score, given its recent votes after they exist
                             str(comments),
                             "Out of scope" if status == "rejected" else "",
                             launched_on,
@@ -419,6 +431,19 @@ class Loader:
                    i.created_at + (least(now() - i.created_at, interval '90 days') * ((g * 7919 % 1000) / 1000.0))
               FROM ideas_idea i, generate_series(0, i.vote_count - 1) g
              WHERE i.vote_count > 0
+            """
+        )
+        # The stored trending score, as ideas.services.trending keeps it: each
+        # vote of the last day adds 7 more, of the last week 3, of the month 1.
+        self.say("trending scores from the recent votes")
+        self.sql(
+            """
+            UPDATE ideas_idea i SET trending_score = i.vote_count + r.extra
+              FROM (SELECT idea_id,
+                           sum(CASE WHEN created_at >= now() - interval '1 day' THEN 7
+                                    WHEN created_at >= now() - interval '7 days' THEN 3 ELSE 1 END) AS extra
+                      FROM ideas_vote WHERE created_at >= now() - interval '30 days' GROUP BY idea_id) r
+             WHERE r.idea_id = i.id
             """
         )
         self.say("comments")
@@ -524,6 +549,7 @@ class Loader:
             if not_valid and validate:
                 self.sql(f'ALTER TABLE {table} VALIDATE CONSTRAINT "{name}"')
             self.say(f"  constraint {name} ({time.monotonic() - started:.1f}s)")
+        self.sql("DELETE FROM bench_dropped")
         self.say("VACUUM ANALYZE")
         self.sql("VACUUM (ANALYZE) ideas_idea")
         self.sql("ANALYZE")
