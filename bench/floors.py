@@ -28,7 +28,8 @@ SELECT i.id, i.title, i.status, i.patent_status, i.vote_count, i.comment_count,
   LEFT JOIN accounts_department d ON d.id = i.department_id
   LEFT JOIN ideas_campaign c ON c.id = i.campaign_id
 """
-VISIBLE = f"(i.status <> 'draft' OR i.author_id = {ME})"
+VISIBLE = f"i.deleted_at IS NULL AND (i.status <> 'draft' OR i.author_id = {ME})"
+PUBLIC = "i.status <> 'draft' AND i.deleted_at IS NULL"  # the partial indexes' predicate, as the product's
 
 
 def _token(request: HttpRequest) -> str:
@@ -78,7 +79,7 @@ def idea_list(request: HttpRequest) -> HttpResponse:
     """/api/v1/ideas/ with ?ordering=, ?status=, ?campaign=, ?q=, ?after= (keyset) or ?offset=."""
     q = request.GET
     params: dict[str, Any] = {"key": _token(request)}
-    where = ["i.status <> 'draft'"]  # the public list, as the product's (drafts are on "My ideas")
+    where = [PUBLIC]  # the public list, as the product's (drafts are on "My ideas")
     if q.get("status"):
         where.append("i.status = %(status)s")
         params["status"] = q["status"]
@@ -87,15 +88,19 @@ def idea_list(request: HttpRequest) -> HttpResponse:
         params["campaign"] = int(q["campaign"])
     order = "i.created_at DESC, i.id DESC"
     if q.get("q"):
+        # As the product: the 200 most voted matches are ranked, title over
+        # problem over proposal, an exact title hit first (Latin text: no
+        # substring branch).
         params["q"] = q["q"]
-        params["folded"] = q["q"].casefold()
         where.append(
-            "(to_tsvector('simple', i.search_text) @@ websearch_to_tsquery('simple', %(q)s)"
-            " OR i.search_text LIKE '%%' || %(folded)s || '%%')"
+            "i.id IN (SELECT id FROM ideas_idea i WHERE "
+            f"{PUBLIC} AND to_tsvector('simple', i.search_text) @@ websearch_to_tsquery('simple', %(q)s) "
+            "ORDER BY i.vote_count DESC, i.created_at DESC, i.id DESC LIMIT 200)"
         )
         order = (
-            "ts_rank(to_tsvector('simple', i.search_text), websearch_to_tsquery('simple', %(q)s)) DESC, "
-            "i.vote_count DESC, i.created_at DESC"
+            "ts_rank(setweight(to_tsvector('simple', i.title), 'A') || setweight(to_tsvector('simple', i.problem), 'B')"
+            " || setweight(to_tsvector('simple', i.proposal), 'C'), websearch_to_tsquery('simple', %(q)s))"
+            " + (i.title ILIKE '%%' || %(q)s || '%%')::int DESC, i.vote_count DESC, i.created_at DESC"
         )
     elif q.get("ordering") == "votes":
         order = "i.vote_count DESC, i.created_at DESC, i.id DESC"
@@ -152,19 +157,32 @@ def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def similar(request: HttpRequest) -> HttpResponse:
     text = request.GET.get("text", "")[:500]
     words = [w for w in text.casefold().split() if len(w) >= 4][:20]
+    # As the product: the 200 most voted ideas that share a word or look
+    # alike by title, ranked by both.
     sql = """
     WITH q AS (SELECT to_tsquery('simple', %(query)s) AS query)
     SELECT i.id, i.title, i.status, i.vote_count
       FROM ideas_idea i, q
-     WHERE i.status NOT IN ('draft', 'withdrawn', 'duplicate')
-       AND (to_tsvector('simple', i.search_text) @@ q.query OR i.title %% %(text)s)
-     ORDER BY ts_rank(to_tsvector('simple', i.search_text), q.query) + similarity(i.title, %(text)s) DESC,
-              i.vote_count DESC
+     WHERE i.id IN (SELECT c.id FROM ideas_idea c, q
+                     WHERE c.status NOT IN ('draft', 'withdrawn', 'duplicate') AND c.deleted_at IS NULL
+                       AND (to_tsvector('simple', c.search_text) @@ q.query OR c.title %% %(text)s)
+                     ORDER BY c.vote_count DESC, c.created_at DESC, c.id DESC LIMIT 200)
+     ORDER BY ts_rank(to_tsvector('simple', i.title || ' ' || i.problem), q.query)
+              + similarity(i.title, %(text)s) DESC, i.vote_count DESC
      LIMIT 5
     """
     rows = _rows(sql, {"query": " | ".join(words) or "x", "text": text})
     return _json(
-        [{"id": r[0], "title": r[1], "status": r[2], "vote_count": r[3], "url": f"/ideas/{r[0]}/"} for r in rows]
+        [
+            {
+                "id": r[0],
+                "title": r[1],
+                "status": r[2],
+                "vote_count": r[3],
+                "url": f"/ideas/{r[0]}/",
+            }
+            for r in rows
+        ]
     )
 
 
@@ -226,11 +244,12 @@ def digest(request: HttpRequest) -> HttpResponse:
     SELECT 'top_new', i.id, i.title, i.vote_count, '' FROM (
         SELECT id, title, vote_count FROM ideas_idea
          WHERE submitted_at >= now() - interval '7 days'
-           AND status NOT IN ('draft', 'withdrawn', 'duplicate', 'rejected')
+           AND status NOT IN ('draft', 'withdrawn', 'duplicate', 'rejected') AND deleted_at IS NULL
          ORDER BY vote_count DESC, submitted_at, id LIMIT 5) i
     UNION ALL
     SELECT 'moved', i.id, i.title, i.vote_count, e.to_value FROM ideas_ideaevent e JOIN ideas_idea i ON i.id = e.idea_id
-     WHERE e.created_at >= now() - interval '7 days' AND e.to_value IN ('accepted', 'launched') AND i.status <> 'draft'
+     WHERE e.created_at >= now() - interval '7 days' AND e.to_value IN ('accepted', 'launched')
+       AND i.status <> 'draft' AND i.deleted_at IS NULL
     """
     rows = _rows(sql, {})
     return _json([{"section": r[0], "id": r[1], "title": r[2], "votes": r[3], "to": r[4]} for r in rows])

@@ -11,6 +11,7 @@ the request as a whole), so a client can put the message next to the input.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -136,6 +137,11 @@ class CappedPagination(Pagination):
     whether there are more."""
 
     django_paginator_class = CappedPaginator
+
+    def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> Any:
+        # A view's ``page_rows`` reads the page (see ``CappedPaginator``).
+        self.django_paginator_class = functools.partial(CappedPaginator, rows=getattr(view, "page_rows", None))
+        return super().paginate_queryset(queryset, request, view)
 
     def get_paginated_response(self, data: Any) -> Response:
         paginator: Any = getattr(self.page, "paginator", None)

@@ -19,13 +19,26 @@ COUNT_CAP = 1000
 
 
 class CappedPaginator(Paginator):
+    """``rows``, when given, turns a page's slice into what the page holds
+    (``ideas.selectors.idea_rows``: plain rows with joined columns) while
+    the count runs on the bare queryset, without those joins."""
+
     cap = COUNT_CAP
+
+    def __init__(self, object_list: Any, per_page: int, *args: Any, rows: Any = None, **kwargs: Any) -> None:
+        super().__init__(object_list, per_page, *args, **kwargs)
+        self.rows = rows
+
+    def _get_page(self, object_list: Any, number: int, paginator: Paginator) -> Any:
+        return super()._get_page(self.rows(object_list) if self.rows else object_list, number, paginator)
 
     @cached_property
     def _capped(self) -> int:
         object_list: Any = self.object_list
         if hasattr(object_list, "query"):
-            return int(object_list[: self.cap + 1].count())
+            # Any cap + 1 rows count the same: no ordering, no columns, so
+            # PostgreSQL may walk whichever index is cheapest.
+            return int(object_list.values("pk").order_by()[: self.cap + 1].count())
         return min(len(object_list), self.cap + 1)
 
     @cached_property

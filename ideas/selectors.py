@@ -12,6 +12,7 @@ from datetime import datetime
 from functools import reduce
 from typing import Any
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField, TrigramSimilarity
 from django.db import connection
 from django.db.models import (
@@ -24,12 +25,15 @@ from django.db.models import (
     FloatField,
     Func,
     IntegerField,
+    JSONField,
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
@@ -103,12 +107,85 @@ def idea_patent_moves_open(*, idea: Idea, user: User) -> list[Move]:
     return moves_open(PATENT_MOVES, current=idea.patent_status, roles=idea_roles(idea=idea, user=user))
 
 
-def _with_list_data(qs: QuerySet[Idea], *, user: User) -> QuerySet[Idea]:
-    """What a list row shows, in a fixed number of queries for any page size."""
+def _tag_names() -> Any:
+    """The names of an idea's tags, as one column of its row (no second
+    query to prefetch them): an array on PostgreSQL, JSON on SQLite."""
+    names = Tag.objects.filter(ideas=OuterRef("pk")).order_by("name")
+    if _is_postgres():
+        return ArraySubquery(names.values("name"))
+    grouped = names.annotate(names=Func(F("name"), function="json_group_array", output_field=JSONField())).values(
+        "names"
+    )
+    return Coalesce(Subquery(grouped), Value([], output_field=JSONField()))
+
+
+# What a list row, an idea card, a review-queue row and a CSV export line
+# read. The long texts (problem, proposal, their HTML, search_text) stay in
+# the table: a page of 25 rows would otherwise carry ~100 kB it never shows.
+LIST_COLUMNS = (
+    "title",
+    "status",
+    "patent_status",
+    "vote_count",
+    "comment_count",
+    "metric",
+    "metric_other",
+    "created_at",
+    "submitted_at",
+    "queued_at",
+    "first_reviewed_at",
+    "decided_at",
+    "launched_on",
+    "author__display_name",
+    "department__name",
+    "department__slug",
+    "campaign__title",
+    "campaign__slug",
+)
+
+
+# A list row as the API writes it (``api.IdeaRowsSerializer``): plain
+# values, one dict per idea, no model instances to build.
+ROW_VALUES = (
+    "id",
+    "title",
+    "status",
+    "patent_status",
+    "vote_count",
+    "comment_count",
+    "has_voted",
+    "author_id",
+    "author__display_name",
+    "department_id",
+    "department__name",
+    "department__slug",
+    "campaign_id",
+    "campaign__title",
+    "campaign__slug",
+    "tag_names",
+    "created_at",
+    "submitted_at",
+)
+
+
+def idea_rows(qs: QuerySet[Idea]) -> QuerySet[Idea, dict[str, Any]]:
+    """A list of ``idea_list``, ``idea_list_after`` or ``review_queue`` as
+    plain rows (``ROW_VALUES``) for the API."""
+    return qs.values(*ROW_VALUES)
+
+
+def _with_list_data(qs: QuerySet[Idea], *, user: User, also: tuple[str, ...] = ()) -> QuerySet[Idea]:
+    """What a list row shows (``tag_names``, ``has_voted`` and the author,
+    department and campaign), in one query for any page size. ``also``
+    names more columns to read (``reviewer__display_name``)."""
+    related = ["author", "department", "campaign", *{column.split("__")[0] for column in also if "__" in column}]
     return (
-        qs.select_related("author", "department", "campaign")
-        .prefetch_related("tags")
-        .annotate(has_voted=Exists(Vote.objects.filter(idea=OuterRef("pk"), user_id=user.pk)))
+        qs.select_related(*related)
+        .only(*LIST_COLUMNS, *also)
+        .annotate(
+            tag_names=_tag_names(),
+            has_voted=Exists(Vote.objects.filter(idea=OuterRef("pk"), user_id=user.pk)),
+        )
     )
 
 
@@ -270,7 +347,7 @@ def idea_similar_queryset(*, user: User, text: str, exclude: int | None = None) 
         qs = qs.filter(reduce(operator.or_, [Q(search_text__contains=word) for word in words])).order_by(
             "-vote_count", "-created_at"
         )
-    return qs.select_related("author")
+    return qs
 
 
 def review_queue(*, user: User, now: datetime | None = None) -> QuerySet[Idea]:
@@ -292,7 +369,7 @@ def review_queue(*, user: User, now: datetime | None = None) -> QuerySet[Idea]:
             output_field=IntegerField(),
         ),
     ).order_by("-overdue", "stage", "queued_at", "id")
-    return _with_list_data(qs.select_related("reviewer"), user=user)
+    return _with_list_data(qs, user=user, also=("reviewer__display_name",))
 
 
 def idea_detail(*, user: User, pk: int) -> Idea:
