@@ -136,7 +136,7 @@ class CappedPagination(Pagination):
     at ``COUNT_CAP`` (see ``ideaportal.paging``) and ``count_is_exact`` says
     whether there are more."""
 
-    django_paginator_class = CappedPaginator
+    django_paginator_class: Any = CappedPaginator
 
     def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> Any:
         # A view's ``page_rows`` reads the page (see ``CappedPaginator``).

@@ -13,7 +13,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 
 COUNT_CAP = 1000
 
@@ -29,8 +29,11 @@ class CappedPaginator(Paginator):
         super().__init__(object_list, per_page, *args, **kwargs)
         self.rows = rows
 
-    def _get_page(self, object_list: Any, number: int, paginator: Paginator) -> Any:
-        return super()._get_page(self.rows(object_list) if self.rows else object_list, number, paginator)
+    def page(self, number: Any) -> Page:
+        page = super().page(number)
+        if self.rows:
+            page.object_list = self.rows(page.object_list)
+        return page
 
     @cached_property
     def _capped(self) -> int:

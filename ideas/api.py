@@ -111,7 +111,7 @@ class IdeaListSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Idea
-        list_serializer_class = IdeaRowsSerializer
+        list_serializer_class: type[serializers.ListSerializer] = IdeaRowsSerializer
         fields = [
             "id",
             "title",
