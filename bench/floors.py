@@ -116,10 +116,12 @@ def idea_list(request: HttpRequest) -> HttpResponse:
 
 
 def review_queue(request: HttpRequest) -> HttpResponse:
+    """As the product: stage, then the longest wait (overdue ideas are the
+    longest waiting for triage, so they come first)."""
     sql = (
-        f"{LIST_SELECT} WHERE i.status IN ('submitted', 'in_review', 'needs_info') AND {VISIBLE} "
-        "ORDER BY (i.status = 'submitted' AND i.queued_at < now() - interval '24 hours') DESC, "
-        "CASE i.status WHEN 'submitted' THEN 0 WHEN 'in_review' THEN 1 ELSE 2 END, i.queued_at, i.id LIMIT 25"
+        f"{LIST_SELECT} WHERE i.status IN ('submitted', 'in_review', 'needs_info') AND i.deleted_at IS NULL "
+        "ORDER BY CASE WHEN i.status = 'submitted' THEN 0 WHEN i.status = 'in_review' THEN 1 ELSE 2 END, "
+        "i.queued_at, i.id LIMIT 25"
     )
     return _json({"results": _list_items(_rows(sql, {"key": _token(request)}))})
 

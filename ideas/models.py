@@ -91,6 +91,20 @@ class LiveIdeaManager(models.Manager["Idea"]):
 
 # Rows of the public list: neither drafts nor deleted ideas.
 PUBLIC = ~Q(status="draft") & Q(deleted_at__isnull=True)
+# Ideas waiting for reviewers (never drafts), and their order in the queue:
+# waiting for triage, then in review, then needing information; oldest wait
+# first in each. The partial index ``ideas_review_queue`` holds exactly this.
+REVIEW_STATUSES = (Status.SUBMITTED, Status.IN_REVIEW, Status.NEEDS_INFO)
+IN_REVIEW_QUEUE = Q(status__in=REVIEW_STATUSES) & Q(deleted_at__isnull=True)
+
+
+def review_stage() -> models.Case:
+    return models.Case(
+        models.When(status=Status.SUBMITTED, then=models.Value(0)),
+        models.When(status=Status.IN_REVIEW, then=models.Value(1)),
+        default=models.Value(2),
+        output_field=models.IntegerField(),
+    )
 
 
 class Idea(models.Model):
@@ -202,6 +216,7 @@ class Idea(models.Model):
             models.Index(
                 fields=["-trending_score", "-created_at", "-id"], name="ideas_public_trending", condition=PUBLIC
             ),
+            models.Index(review_stage(), "queued_at", "id", name="ideas_review_queue", condition=IN_REVIEW_QUEUE),
         ]
         constraints = [
             models.CheckConstraint(

@@ -24,7 +24,6 @@ from django.db.models import (
     F,
     FloatField,
     Func,
-    IntegerField,
     JSONField,
     OuterRef,
     Q,
@@ -39,7 +38,19 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import Role
 from accounts.selectors import user_has_role
-from ideas.models import TRIAGE_WINDOW, Campaign, Comment, Follow, Idea, IdeaEvent, Scorecard, Tag, Vote
+from ideas.models import (
+    IN_REVIEW_QUEUE,
+    TRIAGE_WINDOW,
+    Campaign,
+    Comment,
+    Follow,
+    Idea,
+    IdeaEvent,
+    Scorecard,
+    Tag,
+    Vote,
+    review_stage,
+)
 from ideas.workflow import (
     AUTHOR,
     PATENT_MOVES,
@@ -52,7 +63,6 @@ from ideas.workflow import (
 )
 
 ORDERINGS = ("newest", "votes", "trending", "oldest")
-REVIEW_STATUSES = (Status.SUBMITTED, Status.IN_REVIEW, Status.NEEDS_INFO)
 SIMILAR_LIMIT = 5
 # How many matches, most voted first, a search or similar-ideas lookup ranks.
 SEARCH_CANDIDATES = 200
@@ -352,23 +362,23 @@ def idea_similar_queryset(*, user: User, text: str, exclude: int | None = None) 
 
 def review_queue(*, user: User, now: datetime | None = None) -> QuerySet[Idea]:
     """Ideas waiting for reviewers: overdue first (oldest wait first), then
-    everything else waiting for triage, then ideas in review."""
+    everything else waiting for triage, then ideas in review, then those
+    needing information.
+
+    Overdue ideas are the ones waiting for triage longest, so ordering by
+    stage and then by wait already puts them first: a walk of the
+    ``ideas_review_queue`` index, however long the queue. ``overdue`` is
+    annotated for display."""
     now = now or timezone.now()
-    cutoff = now - TRIAGE_WINDOW
-    qs = idea_visible(user=user).filter(status__in=REVIEW_STATUSES)
-    qs = qs.annotate(
+    qs = Idea.objects.filter(IN_REVIEW_QUEUE).annotate(  # review statuses are never drafts
         overdue=Case(
-            When(status=Status.SUBMITTED, queued_at__lt=cutoff, then=Value(True)),
+            When(status=Status.SUBMITTED, queued_at__lt=now - TRIAGE_WINDOW, then=Value(True)),
             default=Value(False),
             output_field=BooleanField(),
         ),
-        stage=Case(
-            When(status=Status.SUBMITTED, then=Value(0)),
-            When(status=Status.IN_REVIEW, then=Value(1)),
-            default=Value(2),
-            output_field=IntegerField(),
-        ),
-    ).order_by("-overdue", "stage", "queued_at", "id")
+        stage=review_stage(),
+    )
+    qs = qs.order_by("stage", "queued_at", "id")
     return _with_list_data(qs, user=user, also=("reviewer__display_name",))
 
 

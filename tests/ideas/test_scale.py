@@ -105,7 +105,7 @@ def _plan(qs, *, bitmap_only: bool = False) -> str:
         ("status", "ideas_status_recent|ideas_public_newest|ideas_public_votes|ideas_public_trending"),
         ("search", "ideas_idea_search_fts"),
         ("similar", "ideas_idea_"),
-        ("review queue", "Index"),
+        ("review queue", "ideas_review_queue"),
         ("vote lookup", "ideas_one_vote_per_person"),
     ],
 )
