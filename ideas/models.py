@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -107,6 +108,28 @@ def review_stage() -> models.Case:
     )
 
 
+class SearchDocument(models.Func):
+    """Title (weight A), problem (B) and proposal (C) as one tsvector in the
+    ``simple`` configuration (words split on spaces and punctuation, no
+    stemming, every language alike). PostgreSQL stores it with each idea
+    (``Idea.search_document``, GIN-indexed), so a search filters and ranks
+    without parsing any text again. SQLite stores nothing: it searches
+    ``search_text``."""
+
+    template = "%(expressions)s"
+    output_field = SearchVectorField()
+
+    def __init__(self) -> None:
+        super().__init__(
+            SearchVector("title", weight="A", config="simple")
+            + SearchVector("problem", weight="B", config="simple")
+            + SearchVector("proposal", weight="C", config="simple")
+        )
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> tuple[str, list[Any]]:
+        return "NULL", []
+
+
 class Idea(models.Model):
     title = models.CharField(_("title"), max_length=200)
     problem = models.TextField(_("the problem"), blank=True)
@@ -187,6 +210,9 @@ class Idea(models.Model):
     # Case-folded title, problem and proposal: what search and the
     # PostgreSQL trigram and full-text indexes (migration 0002) work on.
     search_text = models.TextField(editable=False, blank=True)
+    search_document = models.GeneratedField(
+        expression=SearchDocument(), output_field=SearchVectorField(null=True), db_persist=True
+    )
 
     # Deleting hides an idea; the row, its votes and its history stay (see
     # ideas.services.idea_delete). Admins still find it in the Django admin.

@@ -13,7 +13,7 @@ from functools import reduce
 from typing import Any
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField, TrigramSimilarity
+from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
 from django.db import connection
 from django.db.models import (
     Avg,
@@ -66,14 +66,6 @@ ORDERINGS = ("newest", "votes", "trending", "oldest")
 SIMILAR_LIMIT = 5
 # How many matches, most voted first, a search or similar-ideas lookup ranks.
 SEARCH_CANDIDATES = 200
-
-
-class SimpleTsVector(Func):
-    """``to_tsvector('simple', search_text)``: the indexed expression of
-    migration 0002, written out so PostgreSQL can use that index."""
-
-    template = "to_tsvector('simple'::regconfig, %(expressions)s)"
-    output_field = SearchVectorField()
 
 
 def _is_postgres() -> bool:
@@ -215,13 +207,12 @@ def _candidates(qs: QuerySet[Idea]) -> Any:
 def _search(qs: QuerySet[Idea], text: str) -> QuerySet[Idea]:
     """Full-text search over title, problem and proposal, best first.
 
-    PostgreSQL: the ``simple`` full-text configuration (words split on spaces
-    and punctuation, no stemming), served by the GIN index of migration 0002;
-    for text in non-Latin scripts also a case-folded substring match, which
+    PostgreSQL: the stored ``search_document`` (``simple`` configuration:
+    words split on spaces and punctuation, no stemming; title weighted over
+    problem over proposal) and its GIN index; for text in non-Latin scripts also a case-folded substring match, which
     the trigram index serves and which finds a word inside Thai and other
     scripts without spaces. The ``SEARCH_CANDIDATES`` most voted matches are
-    ranked: the rank weights title over problem over proposal, and an exact
-    title hit comes first. SQLite: every word must appear.
+    ranked from their stored documents, and an exact title hit comes first. SQLite: every word must appear.
     """
     folded = text.casefold()
     if not _is_postgres():
@@ -229,19 +220,13 @@ def _search(qs: QuerySet[Idea], text: str) -> QuerySet[Idea]:
             qs = qs.filter(search_text__contains=word)
         return qs.order_by("-vote_count", "-created_at")
     query = SearchQuery(text, config="simple", search_type="websearch")
-    document = (
-        SearchVector("title", weight="A", config="simple")
-        + SearchVector("problem", weight="B", config="simple")
-        + SearchVector("proposal", weight="C", config="simple")
-    )
-    match = Q(_document=query)
+    match = Q(search_document=query)
     if _spaceless_script(folded):
         match |= Q(search_text__contains=folded)
-    matches = qs.annotate(_document=SimpleTsVector(F("search_text"))).filter(match)
     return (
-        Idea.objects.filter(pk__in=_candidates(matches))
+        Idea.objects.filter(pk__in=_candidates(qs.filter(match)))
         .annotate(
-            rank=SearchRank(document, query)
+            rank=SearchRank(F("search_document"), query)
             + Case(When(title__icontains=text, then=Value(1.0)), default=Value(0.0), output_field=FloatField())
         )
         .order_by("-rank", "-vote_count", "-created_at")
@@ -341,16 +326,12 @@ def idea_similar_queryset(*, user: User, text: str, exclude: int | None = None) 
         qs = qs.exclude(pk=exclude)
     if _is_postgres():
         query = reduce(operator.or_, [SearchQuery(word, config="simple") for word in words])
-        match = Q(_document=query) | Q(title__trigram_similar=text)
+        match = Q(search_document=query) | Q(title__trigram_similar=text)
         if _spaceless_script(words[0]):
             match |= Q(search_text__contains=words[0])
-        candidates = _candidates(qs.annotate(_document=SimpleTsVector(F("search_text"))).filter(match))
         qs = (
-            Idea.objects.filter(pk__in=candidates)
-            .annotate(
-                score=SearchRank(SearchVector("title", "problem", config="simple"), query)
-                + TrigramSimilarity("title", text)
-            )
+            Idea.objects.filter(pk__in=_candidates(qs.filter(match)))
+            .annotate(score=SearchRank(F("search_document"), query) + TrigramSimilarity("title", text))
             .order_by("-score", "-vote_count")
         )
     else:

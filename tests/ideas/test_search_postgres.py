@@ -72,4 +72,4 @@ def test_search_can_use_the_trigram_and_full_text_indexes(employee, multilingual
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert index in plan
-    assert "ideas_idea_search_fts" in plan
+    assert "ideas_search_document" in plan
