@@ -430,8 +430,13 @@ class IdeasAPIView(generics.GenericAPIView):
 class IdeaAPIView(IdeasAPIView):
     """A view of one idea, found only among the ideas the caller may see."""
 
-    def get_idea(self) -> Idea:
+    def get_idea(self, *, whole: bool = True) -> Idea:
+        """The idea of the URL if the caller may see it, else a 404. With
+        ``whole=False`` only its id is read: enough for a service that
+        locks and re-reads the row itself (votes, follows)."""
         try:
+            if not whole:
+                return selectors.idea_visible(user=self.user).only("pk").get(pk=int(self.kwargs["pk"]))
             return selectors.idea_detail(user=self.user, pk=int(self.kwargs["pk"]))
         except Idea.DoesNotExist:
             raise exceptions.NotFound(_("No idea here that you can see.")) from None
@@ -597,14 +602,14 @@ class IdeaVoteView(IdeaAPIView):
         responses={200: VoteStateSerializer, 403: ERROR_RESPONSES[403], 404: NOT_FOUND, 409: CONFLICT},
     )
     def post(self, request: Request, pk: int) -> Response:
-        return self._answer(services.vote_add(idea=self.get_idea(), user=self.user), True)
+        return self._answer(services.vote_add(idea=self.get_idea(whole=False), user=self.user), True)
 
     @extend_schema(
         request=None,
         responses={200: VoteStateSerializer, 403: ERROR_RESPONSES[403], 404: NOT_FOUND, 409: CONFLICT},
     )
     def delete(self, request: Request, pk: int) -> Response:
-        return self._answer(services.vote_remove(idea=self.get_idea(), user=self.user), False)
+        return self._answer(services.vote_remove(idea=self.get_idea(whole=False), user=self.user), False)
 
 
 @extend_schema(tags=["ideas"])
@@ -615,12 +620,12 @@ class IdeaFollowView(IdeaAPIView):
 
     @extend_schema(request=None, responses={200: FollowStateSerializer, 404: NOT_FOUND})
     def post(self, request: Request, pk: int) -> Response:
-        services.follow_add(idea=self.get_idea(), user=self.user)
+        services.follow_add(idea=self.get_idea(whole=False), user=self.user)
         return Response({"is_following": True})
 
     @extend_schema(request=None, responses={200: FollowStateSerializer, 404: NOT_FOUND})
     def delete(self, request: Request, pk: int) -> Response:
-        services.follow_remove(idea=self.get_idea(), user=self.user)
+        services.follow_remove(idea=self.get_idea(whole=False), user=self.user)
         return Response({"is_following": False})
 
 

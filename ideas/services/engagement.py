@@ -57,7 +57,7 @@ def vote_add(*, idea: Idea, user: User) -> Idea:
         vote_count=F("vote_count") + 1, trending_score=F("trending_score") + 1 + NEW_VOTE_EXTRA
     )
     _follow(idea, [user])
-    idea.refresh_from_db(fields=["vote_count"])
+    idea.vote_count += 1  # the row is locked until commit: nobody else moved the count
     return idea
 
 
@@ -73,7 +73,7 @@ def vote_remove(*, idea: Idea, user: User) -> Idea:
         Idea.objects.filter(pk=idea.pk).update(
             vote_count=F("vote_count") - 1, trending_score=Greatest(F("trending_score") - weight, Value(0))
         )
-        idea.refresh_from_db(fields=["vote_count"])
+        idea.vote_count -= 1
     return idea
 
 
