@@ -94,12 +94,11 @@ def idea_list(request: HttpRequest) -> HttpResponse:
         params["q"] = q["q"]
         where.append(
             "i.id IN (SELECT id FROM ideas_idea i WHERE "
-            f"{PUBLIC} AND to_tsvector('simple', i.search_text) @@ websearch_to_tsquery('simple', %(q)s) "
+            f"{PUBLIC} AND i.search_document @@ websearch_to_tsquery('simple', %(q)s) "
             "ORDER BY i.vote_count DESC, i.created_at DESC, i.id DESC LIMIT 200)"
         )
         order = (
-            "ts_rank(setweight(to_tsvector('simple', i.title), 'A') || setweight(to_tsvector('simple', i.problem), 'B')"
-            " || setweight(to_tsvector('simple', i.proposal), 'C'), websearch_to_tsquery('simple', %(q)s))"
+            "ts_rank(i.search_document, websearch_to_tsquery('simple', %(q)s))"
             " + (i.title ILIKE '%%' || %(q)s || '%%')::int DESC, i.vote_count DESC, i.created_at DESC"
         )
     elif q.get("ordering") == "votes":
@@ -167,9 +166,9 @@ def similar(request: HttpRequest) -> HttpResponse:
       FROM ideas_idea i, q
      WHERE i.id IN (SELECT c.id FROM ideas_idea c, q
                      WHERE c.status NOT IN ('draft', 'withdrawn', 'duplicate') AND c.deleted_at IS NULL
-                       AND (to_tsvector('simple', c.search_text) @@ q.query OR c.title %% %(text)s)
+                       AND (c.search_document @@ q.query OR c.title %% %(text)s)
                      ORDER BY c.vote_count DESC, c.created_at DESC, c.id DESC LIMIT 200)
-     ORDER BY ts_rank(to_tsvector('simple', i.title || ' ' || i.problem), q.query)
+     ORDER BY ts_rank(i.search_document, q.query)
               + similarity(i.title, %(text)s) DESC, i.vote_count DESC
      LIMIT 5
     """
@@ -217,6 +216,7 @@ def hr_report(request: HttpRequest) -> HttpResponse:
       FROM onboarding_assignment a JOIN accounts_user u ON u.id = a.user_id
       JOIN onboarding_module m ON m.id = a.module_id
      WHERE u.department_id = %(dep)s
+       AND NOT EXISTS (SELECT 1 FROM onboarding_assignment r WHERE r.previous_id = a.id)  -- current ones, as the product
      GROUP BY a.module_id, m.title ORDER BY m.title
     """
     rows = _rows(sql, {"dep": int(request.GET.get("department", 1))})

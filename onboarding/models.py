@@ -223,7 +223,14 @@ class Assignment(models.Model):
         indexes = [
             models.Index(fields=["module", "status"], name="onboarding_asg_module_status"),
             models.Index(fields=["status", "due_on"], name="onboarding_asg_status_due"),
-            models.Index(fields=["user", "status"], name="onboarding_asg_user_status"),
+            # Covering: the HR reports read a department's assignments
+            # from this index alone (50,000 rows for 5,000 people), never
+            # the table.
+            models.Index(
+                fields=["user", "status"],
+                include=["module", "due_on", "best_score", "id"],
+                name="onboarding_asg_user_report",
+            ),
         ]
 
     def __str__(self) -> str:
