@@ -1,9 +1,11 @@
 """Faults against real services.
 
 The shared PostgreSQL (5432) and Redis (6379) are never stopped: a test that
-breaks a server starts its own throwaway one (``initdb``/``pg_ctl`` into a
-temporary folder on a free port). Marked ``faults``; they run in the normal
-suite, and without the binaries they skip, or fail under CI=true.
+breaks a server starts its own throwaway one (``initdb``/``pg_ctl`` or
+``redis-server``, into a temporary folder on a free port), and a test that
+needs a Celery worker starts a real one (``celery worker``, prefork) on that
+Redis. Marked ``faults``; they run in the normal suite, and without the
+binaries they skip, or fail under CI=true.
 
 The backup test uses the shared server only to create and drop a database
 of its own.
@@ -14,6 +16,7 @@ from __future__ import annotations
 import glob
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -22,16 +25,21 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
 from django.conf import settings
+from django.db import connection
 
+from ideaportal.celery import app as celery_app
 from ideas.models import Idea, IdeaEvent, Vote
 from ideas.workflow import Status
+from newsletter import tasks as newsletter_tasks
+from newsletter.models import Delivery, DeliveryStatus, EditorNote, Frequency, Subscriber, SubscriberStatus
 from tests.ideas.factories import IdeaFactory, VoteFactory
+from tests.newsletter.smtp_sink import SmtpSink
 from tests.plugin import STRICT
 
 pytestmark = [pytest.mark.faults, pytest.mark.xdist_group("faults")]
@@ -104,6 +112,60 @@ class ThrowawayPostgres:
 
     def remove(self) -> None:
         self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class ThrowawayRedis:
+    """A private redis-server on a free port, its files in a temporary
+    folder. ``appendonly`` keeps the queue on disk, as production is told
+    to; without it a restart empties the broker."""
+
+    def __init__(self, *, appendonly: bool = True) -> None:
+        self.binary = _need("redis-server")
+        self.port = _free_port()
+        self.appendonly = appendonly
+        self.dir = Path(tempfile.mkdtemp(prefix="ideaportal-redis-"))
+        self.process: subprocess.Popen | None = None
+
+    def url(self, db: int = 0) -> str:
+        return f"redis://127.0.0.1:{self.port}/{db}"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                self.binary,
+                "--bind", "127.0.0.1", "--port", str(self.port), "--dir", str(self.dir),
+                "--appendonly", "yes" if self.appendonly else "no", "--save", "",
+                "--logfile", str(self.dir / "log"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+                return
+            except OSError:
+                assert time.monotonic() < deadline, "redis-server did not start"
+                time.sleep(0.05)
+
+    def stop(self) -> None:
+        """A clean shutdown (SIGTERM): Redis writes its append-only file."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+        self.process = None
+
+    def restart(self, *, down_for: float = 0.0) -> None:
+        self.stop()
+        time.sleep(down_for)
+        self.start()
+
+    def remove(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(10)
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
@@ -224,3 +286,109 @@ def test_a_pg_dump_restores_into_an_empty_database_with_every_idea_vote_and_hist
             with psycopg.connect(conninfo, autocommit=True) as admin:
                 admin.execute(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)')
     assert found == expected
+
+
+# --- Celery on a throwaway Redis -----------------------------------------------------
+
+
+@pytest.fixture
+def not_eager() -> Iterator[None]:
+    """Tasks this test sends go to the broker (the suite runs them eagerly)."""
+    celery_app.conf.task_always_eager = False
+    try:
+        yield
+    finally:
+        celery_app.conf.task_always_eager = True
+
+
+def _database_url() -> str:
+    """The test database, for worker processes to share with the test."""
+    db = connection.settings_dict
+    return f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def _celery_worker(app: str, env: dict[str, str], log: Path) -> subprocess.Popen:
+    """A real ``celery worker`` (prefork, two processes, as in production)
+    in its own process group, logging to ``log``."""
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", app, "worker", "--pool=prefork", "--concurrency=2",
+             "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO"],
+            cwd=ROOT, env=env, start_new_session=True, stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+
+
+def _stop(worker: subprocess.Popen) -> None:
+    if worker.poll() is None:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait(10)
+
+
+def _until(predicate: Callable[[], bool], seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+# --- Redis restarted during a digest send ---------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("appendonly", [True, False], ids=["appendonly", "no-persistence"])
+def test_redis_restarted_mid_digest_send_loses_no_copy_and_sends_none_twice(appendonly, tmp_path, not_eager):
+    """Four seconds without Redis while a digest goes out. With the queue on
+    disk (production's ``appendonly yes``, a clean restart) the queued
+    sending tasks survive and finish the digest with no help; without it
+    they are gone and ``newsletter.sweep``, which beat runs every five
+    minutes (here: every two seconds), starts new ones from the delivery
+    rows in PostgreSQL. Either way the worker reconnects by itself."""
+    server = ThrowawayRedis(appendonly=appendonly)
+    server.start()
+    broker = server.url()
+    readers = Subscriber.objects.bulk_create(
+        Subscriber(email=f"reader{n}@example.org", frequency=Frequency.WEEKLY, status=SubscriberStatus.ACTIVE)
+        for n in range(300)
+    )
+    EditorNote.objects.create(frequency=Frequency.WEEKLY, body="Through a Redis restart")
+    log = tmp_path / "worker.log"
+    with SmtpSink(delay=0.02) as sink:
+        env = {
+            **os.environ,
+            "DATABASE_URL": _database_url(),
+            "CELERY_BROKER_URL": broker,
+            "CELERY_TASK_ALWAYS_EAGER": "false",
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": str(sink.port),
+            "EMAIL_USE_TLS": "false",
+            # A task sends 20 batches: 100 copies, so the digest needs the
+            # queued tasks and hand-overs, not just the two running ones.
+            "NEWSLETTER_BATCH_SIZE": "5",
+        }
+        worker = _celery_worker("ideaportal", env, log)
+        try:
+            with celery_app.connection_for_write(broker) as conn:
+                newsletter_tasks.digest_run_task.apply_async(args=[Frequency.WEEKLY], connection=conn)
+            assert _until(lambda: sink.count() >= 40, 60), "the worker never started sending"
+            # Long enough for the two running tasks to finish while it is
+            # down: their hand-overs to the next task fail.
+            before = sink.count()
+            server.restart(down_for=4)
+            assert before < 200, "the restart came too late to be mid-send"
+            deadline = time.monotonic() + 60
+            while Delivery.objects.exclude(status=DeliveryStatus.SENT).exists():
+                assert time.monotonic() < deadline, f"sending never finished after the restart ({sink.count()} sent)"
+                if not appendonly:
+                    with celery_app.connection_for_write(broker) as conn:
+                        newsletter_tasks.deliveries_sweep_task.apply_async(connection=conn)
+                time.sleep(2)
+            assert worker.poll() is None, "the worker died with the broker"
+        finally:
+            _stop(worker)
+            server.remove()
+    assert Delivery.objects.count() == 300
+    assert sink.copies_per_address() == {reader.email: 1 for reader in readers}
+    assert log.read_text().count("Connected to redis") >= 2, "the worker never reconnected"

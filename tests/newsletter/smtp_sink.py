@@ -4,7 +4,8 @@ Only the SMTP server is faked in the tests that use it (it stands for
 someone else's mail server); the portal talks real SMTP to it through
 Django's SMTP backend. ``refuse`` maps an address to a reply code for RCPT
 (550 hard bounce, 451 try later); a connection dropped before the
-end-of-data dot delivers nothing, as with a real server.
+end-of-data dot delivers nothing, as with a real server. ``delay`` is the
+seconds the server takes to accept each message, to make a send last.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import email
 import socketserver
 import threading
+import time
 from collections import Counter
 from email.message import Message
 
@@ -55,6 +57,8 @@ class _Handler(socketserver.StreamRequestHandler):
                     if chunk == b".\r\n":
                         break
                     data += chunk[1:] if chunk.startswith(b"..") else chunk
+                if sink.delay:
+                    time.sleep(sink.delay)
                 sink.deliver(recipients, bytes(data))
                 self.reply("250 queued")
             elif verb == "RSET":
@@ -79,7 +83,8 @@ class SinkServer(socketserver.ThreadingTCPServer):
 
 
 class SmtpSink:
-    def __init__(self) -> None:
+    def __init__(self, *, delay: float = 0.0) -> None:
+        self.delay = delay
         self.refuse: dict[str, int] = {}
         self.messages: list[tuple[list[str], Message]] = []
         self._lock = threading.Lock()
