@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "django_celery_beat",
+    # The project package itself, for the Celery app's run-once ledger.
+    "ideaportal",
     "accounts",
     "notifications",
     "ideas",
@@ -249,6 +251,8 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Celery ---------------------------------------------------------------
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 300, minimum=1)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 360, minimum=1)
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://localhost/")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = VAR_DIR / "broker"
@@ -262,17 +266,22 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     for _name in ("queue", "control", "processed"):
         (_broker_dir / _name).mkdir(parents=True, exist_ok=True)
 else:
-    # Longer than any countdown/ETA we schedule, so Redis never hands an
-    # unacknowledged delayed task to a second worker (see docs/operations.md).
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 43200, minimum=60),
-    }
+    # Redis hands an unacknowledged message to a second worker after this
+    # long. Longer than any countdown/ETA we schedule, so that does not
+    # happen in normal running (BaseTask makes a delayed task run once even
+    # if it does), and longer than the time limit, so a task that is still
+    # running is never handed out again (see docs/operations.md).
+    _visibility_timeout = env_int("CELERY_VISIBILITY_TIMEOUT", 43200, minimum=60)
+    if _visibility_timeout <= CELERY_TASK_TIME_LIMIT:
+        raise ImproperlyConfigured(
+            f"CELERY_VISIBILITY_TIMEOUT={_visibility_timeout} must be longer than "
+            f"CELERY_TASK_TIME_LIMIT={CELERY_TASK_TIME_LIMIT}: Redis would hand a running task to a second worker."
+        )
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": _visibility_timeout}
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 300, minimum=1)
-CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 360, minimum=1)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -283,6 +292,8 @@ CELERY_TIMEZONE = TIME_ZONE
 # django-celery-beat's tables where admins can pause or reschedule them.
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "login-counters-purge": {"task": "accounts.login_counters_purge", "schedule": 3600.0},
+    # Forgets the run-once records of delayed tasks after a week.
+    "task-runs-purge": {"task": "ideaportal.task_runs_purge", "schedule": 3600.0},
     # Safety net: e-mails a dead worker left pending are sent on the next sweep.
     "notification-emails-sweep": {"task": "notifications.emails_send", "schedule": 300.0},
     # Hourly rather than daily: both are idempotent, so a missed or doubled

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import glob
 import os
+import re
 import shutil
 import signal
 import socket
@@ -30,6 +31,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+import redis
 from django.conf import settings
 from django.db import connection
 
@@ -292,6 +294,16 @@ def test_a_pg_dump_restores_into_an_empty_database_with_every_idea_vote_and_hist
 
 
 @pytest.fixture
+def throwaway_redis() -> Iterator[ThrowawayRedis]:
+    server = ThrowawayRedis()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.remove()
+
+
+@pytest.fixture
 def not_eager() -> Iterator[None]:
     """Tasks this test sends go to the broker (the suite runs them eagerly)."""
     celery_app.conf.task_always_eager = False
@@ -392,3 +404,88 @@ def test_redis_restarted_mid_digest_send_loses_no_copy_and_sends_none_twice(appe
     assert Delivery.objects.count() == 300
     assert sink.copies_per_address() == {reader.email: 1 for reader in readers}
     assert log.read_text().count("Connected to redis") >= 2, "the worker never reconnected"
+
+
+# --- A task whose ETA outlasts the visibility timeout ---------------------------------
+
+
+VISIBILITY_TIMEOUT = 1  # seconds, for the probe worker only
+TIME_LIMIT = 6  # the probe worker's hard task time limit: a dead process is noticed well before it
+
+
+def _probe_env(broker: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "CELERY_BROKER_URL": broker,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "CELERY_TASK_TIME_LIMIT": str(TIME_LIMIT),
+        "CELERY_TASK_SOFT_TIME_LIMIT": str(TIME_LIMIT - 1),
+        "TEST_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
+    }
+
+
+def _send_probe(broker: str, path: Path, *, countdown: float, crash_once: bool = False) -> None:
+    with celery_app.connection_for_write(broker) as conn:
+        celery_app.send_task(
+            "tests.probe_run", args=[str(path)], kwargs={"crash_once": crash_once}, countdown=countdown, connection=conn
+        )
+
+
+def _broker_drained(broker: str, *, calm: float = 3.0, within: float = 30.0) -> bool:
+    """No message queued and none held unacknowledged by a worker, for
+    ``calm`` seconds on end (a message moving from the queue to a worker is
+    briefly in neither)."""
+    client = redis.Redis.from_url(broker)
+    deadline = time.monotonic() + within
+    since = time.monotonic()
+    while time.monotonic() < deadline:
+        if client.llen("celery") or client.hlen("unacked"):
+            since = time.monotonic()
+        elif time.monotonic() - since >= calm:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def _lines(path: Path, word: str) -> int:
+    return sum(1 for line in path.read_text().splitlines() if line.split()[0] == word) if path.exists() else 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_task_whose_eta_outlasts_the_visibility_timeout_runs_once(throwaway_redis, tmp_path, not_eager):
+    broker = throwaway_redis.url()
+    runs, log = tmp_path / "runs", tmp_path / "worker.log"
+    worker = _celery_worker("tests.ideaportal.probe_worker", _probe_env(broker), log)
+    try:
+        _send_probe(broker, runs, countdown=5 * VISIBILITY_TIMEOUT)
+        assert _until(lambda: _lines(runs, "done") >= 1, 30), "the task never ran"
+        # Copies redelivered while it waited for its ETA all come due now;
+        # give every one of them (and anything they set off) time to finish.
+        assert _broker_drained(broker), "messages still going round on the broker"
+    finally:
+        _stop(worker)
+    received = len(re.findall(r"tests\.probe_run\[[-\w]+\] received", log.read_text()))
+    assert received > 1, "the broker never redelivered the delayed task: the test proves nothing"
+    assert _lines(runs, "done") == 1, log.read_text()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_delayed_task_whose_worker_process_dies_mid_run_still_runs_to_the_end_once(
+    throwaway_redis, tmp_path, not_eager
+):
+    broker = throwaway_redis.url()
+    runs, log = tmp_path / "runs", tmp_path / "worker.log"
+    worker = _celery_worker("tests.ideaportal.probe_worker", _probe_env(broker), log)
+    try:
+        # Its first run is killed (the process vanishes, as under the OOM
+        # killer); the copies the broker handed out meanwhile must neither
+        # run it a second time nor take it for done.
+        _send_probe(broker, runs, countdown=3 * VISIBILITY_TIMEOUT, crash_once=True)
+        assert _until(lambda: _lines(runs, "done") >= 1, 30), "the task never ran to the end after the crash"
+        assert _broker_drained(broker), "messages still going round on the broker"
+    finally:
+        _stop(worker)
+    assert (_lines(runs, "start"), _lines(runs, "done")) == (2, 1), log.read_text()

@@ -84,3 +84,11 @@ def test_embedded_defaults_and_production_services(env, expected):
     result = _manage("shell", "--no-imports", "-c", code, env=env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == expected
+
+
+def test_a_visibility_timeout_within_the_task_time_limit_is_refused():
+    # Redis would hand a task that is still running to a second worker.
+    env = {**PRODUCTION_ENV, "CELERY_VISIBILITY_TIMEOUT": "300", "CELERY_TASK_TIME_LIMIT": "360"}
+    result = _manage("check", env=env)
+    assert result.returncode != 0
+    assert "CELERY_VISIBILITY_TIMEOUT=300 must be longer than CELERY_TASK_TIME_LIMIT=360" in result.stderr
