@@ -6,6 +6,7 @@ that touches more than one row lives in ``ideas.services``.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, timedelta
 from typing import Any
 
@@ -64,6 +65,13 @@ class Campaign(models.Model):
         return self.opens_on <= on <= self.closes_on
 
 
+def tag_slug(name: str) -> str:
+    """A tag's slug: names that differ only in case, spaces or punctuation
+    ("Self-service", "self service") share it and so are one tag. A name with
+    nothing to slug (only symbols) gets one of its own from a digest."""
+    return slugify(name, allow_unicode=True)[:60] or "tag-" + hashlib.sha256(name.casefold().encode()).hexdigest()[:12]
+
+
 class Tag(models.Model):
     name = models.CharField(_("name"), max_length=60, unique=True)
     slug = models.SlugField(_("slug"), max_length=60, unique=True, allow_unicode=True)
@@ -78,7 +86,7 @@ class Tag(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self.slug:
-            self.slug = slugify(self.name, allow_unicode=True)[:60] or "tag"
+            self.slug = tag_slug(self.name)
         super().save(*args, **kwargs)
 
 

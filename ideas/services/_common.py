@@ -7,10 +7,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from ideas.models import Campaign, Follow, Idea, IdeaEvent, Tag
+from ideas.models import Campaign, Follow, Idea, IdeaEvent, Tag, tag_slug
 from notifications.kinds import kind_register
 from notifications.services import notify
 
@@ -66,14 +68,30 @@ def _check_campaign(campaign: Campaign | None, *, current: Campaign | None = Non
         )
 
 
+def _tag_for(name: str) -> Tag:
+    """The tag of that name or slug (see ``tag_slug``), created if new. Two
+    requests creating it at once meet at the unique constraints: one
+    inserts, the other reads its row."""
+    slug = tag_slug(name)
+    match = Q(name__iexact=name) | Q(slug=slug)
+    existing = Tag.objects.filter(match).order_by("pk").first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            return Tag.objects.create(name=name, slug=slug)
+    except IntegrityError:
+        return Tag.objects.filter(match).order_by("pk").first() or Tag.objects.get(slug=slug)
+
+
 def _tags_from_names(names: Iterable[str]) -> list[Tag]:
-    tags = []
+    tags: dict[int, Tag] = {}
     for raw in names:
         name = " ".join(str(raw).split())[:60]
         if name:
-            tag = Tag.objects.filter(name__iexact=name).first() or Tag.objects.create(name=name)
-            tags.append(tag)
-    return tags
+            tag = _tag_for(name)
+            tags.setdefault(tag.pk, tag)
+    return list(tags.values())
 
 
 def _notify_move(*, idea: Idea, actor: User, audience: list[User], title: Any, body: str) -> None:

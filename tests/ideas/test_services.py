@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from ideas import services
-from ideas.models import Follow, Idea, IdeaEvent, Vote
+from ideas.models import Follow, Idea, IdeaEvent, Tag, Vote
 from ideas.tasks import triage_escalate_task
 from ideas.workflow import MoveForbidden, MoveNotAllowed
 from notifications.models import Notification
@@ -249,6 +249,16 @@ def test_ideas_join_only_an_open_campaign(author):
     idea = services.idea_create(author=author, title="On time", campaign=CampaignFactory(), tags=["Storm", "storm "])
     assert idea.campaign is not None
     assert [tag.name for tag in idea.tags.all()] == ["Storm"]
+
+
+def test_tag_names_that_share_a_slug_are_one_tag_and_names_without_one_stay_apart(author):
+    # Found by the stateful fuzzer: a second name with the same slug was a
+    # unique-constraint violation, a 500.
+    first = services.idea_create(author=author, title="One", tags=["Self-service", "!!"])
+    second = services.idea_create(author=author, title="Two", tags=["self service", "SELF-SERVICE!", "??"])
+    assert [tag.name for tag in first.tags.all()] == ["!!", "Self-service"]
+    assert [tag.name for tag in second.tags.all()] == ["??", "Self-service"]
+    assert len({tag.slug for tag in Tag.objects.all()}) == Tag.objects.count() == 3
 
 
 def test_commenting_counts_follows_and_renders_markdown_safely(author, employee):
