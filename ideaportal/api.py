@@ -229,6 +229,33 @@ def schema_add_error_responses(result: dict[str, Any], generator: Any, request: 
     return result
 
 
+# Django's unicode slug validator (``SlugField(allow_unicode=True)``) comes
+# out as this pattern: any letter in Python, but ASCII only in the regular
+# expressions of OpenAPI (ECMA 262, no "u" flag), so "été" would break the
+# schema. Found by the stateful fuzzer on a campaign slug inside an idea.
+UNICODE_SLUG_PATTERN = r"^[-\w]+$"
+
+
+def schema_drop_unicode_slug_patterns(
+    result: dict[str, Any], generator: Any, request: Any, public: bool
+) -> dict[str, Any]:
+    """drf-spectacular post-processing hook: a unicode slug is a plain
+    string in the schema, wherever it appears."""
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("pattern") == UNICODE_SLUG_PATTERN:
+                del node["pattern"]
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(result)
+    return result
+
+
 def json_404(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
     return JsonResponse(error_body(404, "not_found", _("No API endpoint or object at this address.")), status=404)
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.urls import get_resolver
 from openapi_spec_validator import validate
@@ -44,3 +46,11 @@ def test_api_reference_page_documents_every_operation(client):
     for path in schema["paths"]:
         assert f"<code>{path}</code>" in html
     assert 'id="schema-error"' in html
+
+
+def test_unicode_slugs_carry_no_ascii_only_pattern(client):
+    # "^[-\\w]+$" accepts "été" in Python but not in OpenAPI's regular
+    # expressions: an idea in a campaign named in French broke its schema.
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    assert "pattern" not in schema["components"]["schemas"]["CampaignRef"]["properties"]["slug"]
+    assert r'"^[-\\w]+$"' not in json.dumps(schema)
