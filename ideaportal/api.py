@@ -256,6 +256,122 @@ def schema_drop_unicode_slug_patterns(
     return result
 
 
+# OpenAPI links: what a client (and the stateful fuzzer) can do next with
+# what an answer gave it. One row per link: source operation, its status
+# code, target operation, the target's parameters as runtime expressions,
+# and fields merged into the target's request body.
+_IDEA = {"id": "$response.body#/id"}
+_EVERYTHING_ON_AN_IDEA = (
+    "ideas_retrieve",
+    "ideas_partial_update",
+    "ideas_comments_list",
+    "ideas_comments_create",
+    "ideas_follow_create",
+    "ideas_follow_destroy",
+    "ideas_history_list",
+    "ideas_vote_create",
+    "ideas_vote_destroy",
+    "ideas_transitions_create",
+    "ideas_patent_create",
+    "ideas_scorecard_retrieve",
+    "ideas_scorecard_update",
+)
+_MODULE = {"id": "$response.body#/id"}
+_ASSIGNMENT = {"id": "$response.body#/assignment_ids/0"}
+_ON_AN_ASSIGNMENT = (
+    "onboarding_assignments_retrieve",
+    "onboarding_assignments_attempts_list",
+    "onboarding_assignments_attempts_create",
+    "onboarding_assignments_due_date_create",
+    "onboarding_assignments_history_list",
+    "onboarding_assignments_waive_create",
+)
+SCHEMA_LINKS: list[tuple[str, str, str, dict[str, str], dict[str, str] | None]] = [
+    *(("ideas_create", "201", target, _IDEA, None) for target in _EVERYTHING_ON_AN_IDEA),
+    *(
+        ("ideas_transitions_create", "200", target, _IDEA, None)
+        for target in (
+            "ideas_retrieve",
+            "ideas_history_list",
+            "ideas_transitions_create",
+            "ideas_patent_create",
+            "ideas_scorecard_update",
+        )
+    ),
+    ("ideas_patent_create", "200", "ideas_patent_create", _IDEA, None),
+    ("ideas_partial_update", "200", "ideas_transitions_create", _IDEA, None),
+    ("ideas_comments_create", "201", "ideas_comments_list", {"id": "$request.path.id"}, None),
+    ("ideas_list", "200", "ideas_retrieve", {"id": "$response.body#/results/0/id"}, None),
+    ("campaigns_create", "201", "ideas_create", {}, {"campaign": "$response.body#/id"}),
+    ("campaigns_create", "201", "ideas_list", {"campaign": "$response.body#/id"}, None),
+    *(
+        ("onboarding_modules_create", "201", target, _MODULE, None)
+        for target in (
+            "onboarding_modules_retrieve",
+            "onboarding_modules_partial_update",
+            "onboarding_modules_lessons_create",
+            "onboarding_modules_questions_list",
+            "onboarding_modules_questions_create",
+            "onboarding_modules_publish_create",
+        )
+    ),
+    *(
+        (
+            "onboarding_modules_lessons_create",
+            "201",
+            target,
+            {"id": "$request.path.id", "lesson_pk": "$response.body#/id"},
+            None,
+        )
+        for target in ("onboarding_modules_lessons_partial_update", "onboarding_modules_lessons_destroy")
+    ),
+    ("onboarding_modules_lessons_create", "201", "onboarding_modules_publish_create", {"id": "$request.path.id"}, None),
+    *(
+        (
+            "onboarding_modules_questions_create",
+            "201",
+            target,
+            {"id": "$request.path.id", "question_pk": "$response.body#/id"},
+            None,
+        )
+        for target in ("onboarding_modules_questions_update", "onboarding_modules_questions_destroy")
+    ),
+    ("onboarding_modules_publish_create", "200", "onboarding_assignments_create", {}, {"module": "$response.body#/id"}),
+    ("onboarding_modules_publish_create", "200", "onboarding_modules_unpublish_create", _MODULE, None),
+    *(
+        ("onboarding_assignments_create", code, target, _ASSIGNMENT, None)
+        for code in ("200", "201")
+        for target in _ON_AN_ASSIGNMENT
+    ),
+    ("newsletter_archive_list", "200", "newsletter_archive_retrieve", {"id": "$response.body#/results/0/id"}, None),
+    ("auth_token_create", "200", "me_retrieve", {}, None),
+    ("auth_token_create", "200", "auth_token_destroy", {}, None),
+]
+
+
+def schema_add_links(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """drf-spectacular post-processing hook: add ``SCHEMA_LINKS`` to the
+    responses they start from. A link whose operations are not in this
+    schema (a filtered or public view of it) is left out."""
+    operations = {
+        operation["operationId"]: operation
+        for methods in result.get("paths", {}).values()
+        for operation in methods.values()
+        if isinstance(operation, dict) and "operationId" in operation
+    }
+    for source, status, target, parameters, body in SCHEMA_LINKS:
+        response = operations.get(source, {}).get("responses", {}).get(status)
+        if response is None or target not in operations:
+            continue
+        link: dict[str, Any] = {"operationId": target}
+        if parameters:
+            link["parameters"] = dict(parameters)
+        if body:
+            link["requestBody"] = dict(body)
+        response.setdefault("links", {})[target] = link
+    return result
+
+
 def json_404(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
     return JsonResponse(error_body(404, "not_found", _("No API endpoint or object at this address.")), status=404)
 

@@ -235,6 +235,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "ideaportal.api.schema_add_error_responses",
+        "ideaportal.api.schema_add_links",
         "ideaportal.api.schema_drop_unicode_slug_patterns",
     ],
     "COMPONENT_SPLIT_REQUEST": True,

@@ -4,8 +4,10 @@ Every operation gets ``FUZZ_EXAMPLES`` generated requests (100 by default,
 in CI too), valid and invalid, sent with an admin's API token so every code
 path behind the permission checks is reached; each answer must not be a
 server error and must match the schema (status code, content type, body,
-headers). A stateful run follows the schema's links (create an idea, then
-read, comment, vote, follow it).
+headers). A stateful run follows the schema's OpenAPI links
+(``ideaportal.api.SCHEMA_LINKS``): create an idea, then read, change,
+comment on, vote for, follow and move it; create a module, then add lessons
+and questions, publish it and assign it; and so on, with the same checks.
 
 Checks that are switched off are switched off per operation and each is a
 documented false positive (docs/security.md, "Fuzzing").
@@ -27,6 +29,7 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.core.failures import AcceptedNegativeData
+from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
 from ideaportal.wsgi import application
@@ -37,6 +40,9 @@ from tests.onboarding.factories import AssignmentFactory, module_with_content
 pytestmark = [pytest.mark.fuzz]
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "100"))
+# Sequences of calls along the links, and the most calls in one sequence.
+STATEFUL_EXAMPLES = int(os.environ.get("FUZZ_STATEFUL_EXAMPLES", "200"))
+STATEFUL_STEPS = 12
 
 # False positives, by check, with the reason (also in docs/security.md).
 # positive_data_acceptance: the schema cannot say that an id must name an
@@ -131,4 +137,40 @@ def test_api_never_answers_500_nor_breaks_its_schema(case, fuzz_headers):
         headers=_headers(fuzz_headers),
         excluded_checks=EXCLUDED,
         additional_checks=[negative_data_rejection_except_drf_coercions],
+    )
+
+
+# About a minute on two cores with 200 sequences; .ci/run's fuzz step runs it
+# beside the test above (-n 2).
+@pytest.mark.timeout(900)
+def test_api_call_sequences_along_the_schema_links_never_answer_500_nor_break_the_schema(api_schema, fuzz_headers):
+    """Up to STATEFUL_STEPS calls in a row, each next one taken along a link
+    of the answer before (``ideaportal.api.SCHEMA_LINKS``), so that ideas,
+    comments, modules, lessons and assignments made in a sequence are read,
+    changed, moved and deleted in it. Data stays in the database across
+    sequences, as it would on a real server."""
+    # Valid data, so that sequences get far (invalid input is the other test's job).
+    api_schema.config.generation.update(modes=[GenerationMode.POSITIVE])
+
+    class Workflow(api_schema.as_state_machine()):
+        def get_call_kwargs(self, case):
+            return {"headers": _headers(fuzz_headers)}
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            case.validate_response(
+                response,
+                excluded_checks=EXCLUDED,
+                additional_checks=[negative_data_rejection_except_drf_coercions],
+                headers=kwargs.get("headers"),
+                transport_kwargs=kwargs,
+            )
+
+    Workflow.run(
+        settings=settings(
+            max_examples=STATEFUL_EXAMPLES,
+            stateful_step_count=STATEFUL_STEPS,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+            derandomize=True,
+        )
     )

@@ -6,6 +6,8 @@ import pytest
 from django.urls import get_resolver
 from openapi_spec_validator import validate
 
+from ideaportal.api import SCHEMA_LINKS
+
 pytestmark = pytest.mark.django_db
 
 
@@ -54,3 +56,18 @@ def test_unicode_slugs_carry_no_ascii_only_pattern(client):
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
     assert "pattern" not in schema["components"]["schemas"]["CampaignRef"]["properties"]["slug"]
     assert r'"^[-\\w]+$"' not in json.dumps(schema)
+
+
+def test_every_declared_link_is_in_the_schema_and_names_real_parameters(client):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    operations = {
+        operation["operationId"]: operation for methods in schema["paths"].values() for operation in methods.values()
+    }
+    for source, status, target, parameters, body in SCHEMA_LINKS:
+        link = operations[source]["responses"][status]["links"][target]
+        assert link["operationId"] == target
+        assert set(parameters) <= {parameter["name"] for parameter in operations[target].get("parameters", [])}
+        if body:
+            content = operations[target]["requestBody"]["content"]["application/json"]
+            body_schema = schema["components"]["schemas"][content["schema"]["$ref"].rsplit("/", 1)[1]]
+            assert set(body) <= set(body_schema["properties"])
