@@ -212,7 +212,7 @@ def hr_report(request: HttpRequest) -> HttpResponse:
     SELECT a.module_id, m.title, count(*) FILTER (WHERE a.status <> 'waived'),
            count(*) FILTER (WHERE a.status = 'completed'),
            count(*) FILTER (WHERE a.status IN ('assigned', 'in_progress') AND a.due_on < current_date),
-           count(*) FILTER (WHERE a.status = 'waived'), avg(a.best_score)
+           count(*) FILTER (WHERE a.status = 'waived'), avg(a.best_score)::float
       FROM onboarding_assignment a JOIN accounts_user u ON u.id = a.user_id
       JOIN onboarding_module m ON m.id = a.module_id
      WHERE u.department_id = %(dep)s

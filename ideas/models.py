@@ -250,6 +250,12 @@ class Idea(models.Model):
             models.Index(
                 fields=["-trending_score", "-created_at", "-id"], name="ideas_public_trending", condition=PUBLIC
             ),
+            # A campaign's ideas, by status, newest first (the campaign page and
+            # ?campaign=&status=): without it, PostgreSQL intersects the
+            # campaign's ideas with every idea of the status (100,000 accepted).
+            models.Index(
+                fields=["campaign", "status", "-created_at", "-id"], name="ideas_public_campaign", condition=PUBLIC
+            ),
             models.Index(review_stage(), "queued_at", "id", name="ideas_review_queue", condition=IN_REVIEW_QUEUE),
         ]
         constraints = [

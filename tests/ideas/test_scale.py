@@ -102,6 +102,7 @@ def _plan(qs, *, bitmap_only: bool = False) -> str:
         # on how many ideas have the status, which near-empty tables cannot
         # tell. What matters is that the table is never read whole.
         ("status", "ideas_status_recent|ideas_public_newest|ideas_public_votes|ideas_public_trending"),
+        ("campaign", "ideas_public_campaign"),
         ("search", "ideas_search_document"),
         ("similar", "ideas_idea_"),
         ("review queue", "ideas_review_queue"),
@@ -118,6 +119,7 @@ def test_hot_query_uses_an_index(employee, name, index):
         "votes": lambda: selectors.idea_list(user=user, ordering="votes")[:25],
         "trending": lambda: selectors.idea_list(user=user, ordering="trending")[:25],
         "status": lambda: selectors.idea_list(user=user, status="accepted")[:25],
+        "campaign": lambda: selectors.idea_list(user=user, status="accepted", campaign=1)[:25],
         # The word match itself: on tiny tables the planner may as well walk
         # a partial index of the whole list, so ask about the match alone.
         "search": lambda: Idea.objects.filter(

@@ -174,3 +174,21 @@ def test_a_renewed_completion_is_counted_once_not_twice():
     [row] = report_by_module()
     # One person, whose current assignment (the renewal) is still open.
     assert (row.assigned, row.completed) == (1, 0)
+
+
+@pytest.mark.postgres
+def test_department_report_reads_assignments_through_the_covering_index(figures):
+    """The HR report of one department walks that department's people in
+    ``onboarding_asg_user_report``, never the whole assignments table."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        report_by_module(department_id=figures["claims"].pk)
+    (sql,) = [q["sql"] for q in queries.captured_queries]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # tiny tables: ask what the planner *can* use
+        cursor.execute("EXPLAIN " + sql)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Seq Scan on onboarding_assignment" not in plan, plan
+    assert "onboarding_asg_user_report" in plan or "onboarding_assignment_user_id" in plan, plan
