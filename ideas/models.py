@@ -241,6 +241,8 @@ class Idea(models.Model):
         indexes = [
             models.Index(fields=["status", "-created_at"], name="ideas_status_recent"),
             models.Index(fields=["status", "queued_at"], name="ideas_triage"),
+            # The digest's "new ideas" of one period.
+            models.Index(fields=["submitted_at"], name="ideas_submitted"),
             # The public list shows every idea but drafts (an author's drafts are on
             # "My ideas") and deleted ones (the default manager hides them), so its
             # orderings are walks of these partial indexes; the newest one also
@@ -331,6 +333,8 @@ class IdeaEvent(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        # The digest reads one period's moves out of millions.
+        indexes = [models.Index(fields=["created_at"], name="ideas_event_created")]
         verbose_name = _("history entry")
         verbose_name_plural = _("history")
 

@@ -223,6 +223,8 @@ class Assignment(models.Model):
         indexes = [
             models.Index(fields=["module", "status"], name="onboarding_asg_module_status"),
             models.Index(fields=["status", "due_on"], name="onboarding_asg_status_due"),
+            # The digest's completions of one period.
+            models.Index(fields=["completed_at"], name="onboarding_asg_completed"),
             # Covering: the HR reports read a department's assignments
             # from this index alone (50,000 rows for 5,000 people), never
             # the table.
