@@ -162,12 +162,14 @@ def write(results: dict[str, Any], out: Path) -> None:
             )
     body += ["", "### Targets", "", "| target | verdict | measured |", "| --- | --- | --- |", *verdicts(results)]
     rss0, rss1 = results["rss_start_kb"], results["rss_end_kb"]
+    boot = results.get("rss_boot_kb", [])
     body += [
         "",
         "### Memory",
         "",
-        "gunicorn worker RSS at start → end of the run: "
-        + ", ".join(f"{a // 1024} MB → {b // 1024} MB" for a, b in zip(rss0, rss1, strict=False)),
+        "gunicorn worker RSS at the start (after one warm-up pass over every endpoint) → end of the run: "
+        + ", ".join(f"{a // 1024} MB → {b // 1024} MB" for a, b in zip(rss0, rss1, strict=False))
+        + (f"; right after boot, before any request: {', '.join(f'{b // 1024} MB' for b in boot)}." if boot else "."),
         "",
         "### Charts",
         "",
