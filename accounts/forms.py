@@ -8,10 +8,11 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.template import loader
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+
+from ideaportal.celery import enqueue_on_commit
 
 
 def throttle_message(seconds: int) -> str:
@@ -71,4 +72,4 @@ class QueuedPasswordResetForm(PasswordResetForm):
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
         text = loader.render_to_string(email_template_name, context)
         html = loader.render_to_string(html_email_template_name, context) if html_email_template_name else None
-        transaction.on_commit(partial(email_send_task.delay, to=[to_email], subject=subject, text=text, html=html))
+        enqueue_on_commit(partial(email_send_task.delay, to=[to_email], subject=subject, text=text, html=html))

@@ -4,19 +4,21 @@ Settings come from Django's (the ``CELERY_`` namespace): late acknowledgement,
 one prefetched task per process, time limits. Retry defaults and the run-once
 guard of delayed tasks live on ``BaseTask`` so every task gets the same
 behaviour without repeating it. Tasks that must see committed data are
-enqueued with ``delay_on_commit``.
+enqueued with ``enqueue_on_commit``, which a broker outage cannot turn into
+a failed request.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 from celery import Celery
 from celery.contrib.django.task import DjangoTask
-from django.db import DatabaseError, InterfaceError, OperationalError
+from django.db import DatabaseError, InterfaceError, OperationalError, transaction
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ideaportal.settings")
 
@@ -93,6 +95,26 @@ class BaseTask(DjangoTask):
                 # Left unfinished, a late copy runs it again after the claim
                 # expires: at least once, as without the guard.
                 logger.warning("Could not mark %s[%s] finished", self.name, request.id, exc_info=True)
+
+
+def enqueue_on_commit(send: Callable[[], Any]) -> None:
+    """Call ``send`` (a task's ``delay``) once the current transaction
+    commits. If the broker is down then, the failure is logged and the
+    request still succeeds: its data is committed, and the work it queued is
+    found again from PostgreSQL (notification e-mails and digest copies stay
+    pending until their beat sweeps send them). Without this, Django would
+    raise after the commit and the person would see a 500 for a change that
+    was saved."""
+
+    def hand_over() -> None:
+        try:
+            send()
+        except Exception:  # what the broker raises varies by transport; nothing here may fail the request
+            logger.exception("Could not queue %r after commit; its sweep will pick the work up", send)
+
+    # Not on_commit(robust=True): Django's own log line needs __qualname__,
+    # which a functools.partial lacks.
+    transaction.on_commit(hand_over)
 
 
 app = Celery("ideaportal", task_cls=BaseTask)

@@ -32,6 +32,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from accounts.models import Department, User
+from ideaportal.celery import enqueue_on_commit
 from newsletter import mail, sections
 from newsletter.models import (
     Delivery,
@@ -158,7 +159,7 @@ def subscriber_subscribe_address(*, email: str, frequency: str = Frequency.WEEKL
     from newsletter.tasks import confirmation_send_task
 
     pk = subscriber.pk
-    transaction.on_commit(lambda: confirmation_send_task.delay(pk))
+    enqueue_on_commit(lambda: confirmation_send_task.delay(pk))
     return subscriber
 
 
@@ -354,7 +355,7 @@ def digest_fan_out(*, digest: Digest) -> int:
     from newsletter.tasks import deliveries_send_task
 
     pk = digest.pk
-    transaction.on_commit(lambda: deliveries_dispatch(digest_id=pk, send=deliveries_send_task.delay))
+    enqueue_on_commit(lambda: deliveries_dispatch(digest_id=pk, send=deliveries_send_task.delay))
     return created
 
 

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.models import User
+from ideaportal.celery import enqueue_on_commit
 from notifications.kinds import kind_get
 from notifications.models import EmailStatus, Notification, NotificationPreference
 
@@ -84,7 +85,7 @@ def notify(
     if any(row.email_status == EmailStatus.PENDING for row in rows):
         from notifications.tasks import notification_emails_send_task
 
-        transaction.on_commit(notification_emails_send_task.delay)
+        enqueue_on_commit(notification_emails_send_task.delay)
     return len(rows)
 
 
