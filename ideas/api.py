@@ -315,9 +315,6 @@ class SimilarIdeaSerializer(serializers.ModelSerializer):
 
 class CampaignSerializer(serializers.ModelSerializer):
     is_open = serializers.SerializerMethodField()
-    # A plain string in the schema: the slug may hold any letter (allow_unicode),
-    # which the ASCII-only \w of an OpenAPI pattern would wrongly refuse.
-    slug = serializers.CharField(read_only=True)
 
     class Meta:
         model = Campaign

@@ -209,10 +209,12 @@ def _search(qs: QuerySet[Idea], text: str) -> QuerySet[Idea]:
 
     PostgreSQL: the stored ``search_document`` (``simple`` configuration:
     words split on spaces and punctuation, no stemming; title weighted over
-    problem over proposal) and its GIN index; for text in non-Latin scripts also a case-folded substring match, which
-    the trigram index serves and which finds a word inside Thai and other
-    scripts without spaces. The ``SEARCH_CANDIDATES`` most voted matches are
-    ranked from their stored documents, and an exact title hit comes first. SQLite: every word must appear.
+    problem over proposal) and its GIN index; for text in non-Latin
+    scripts also a case-folded substring match, which the trigram index
+    serves and which finds a word inside Thai and other scripts without
+    spaces. The ``SEARCH_CANDIDATES`` most voted matches are ranked from
+    their stored documents, and an exact title hit comes first. SQLite:
+    every word must appear.
     """
     folded = text.casefold()
     if not _is_postgres():
